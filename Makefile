@@ -1,0 +1,55 @@
+# Sikta: `make run` sets everything up and serves; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint format bench messages setup clean browser
+
+# Runtime and tools share one virtualenv; the stamp re-installs when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Compiled translations (.mo) are build output; polib compiles them without GNU gettext.
+messages: $(VENV)/.installed
+	$(MANAGE) compile_translations
+
+setup: $(VENV)/.installed messages
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_organisation
+	$(MANAGE) seed_demo
+
+run: setup
+	@echo "Sikta on http://127.0.0.1:$(PORT)/"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null \
+	  || echo "Could not install chromium: browser tests will be skipped (CI fails instead)"; \
+	fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(VENV)/.installed messages browser lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed messages
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,156 @@
+"""The access policy: the one place that answers "may this user do this?".
+
+    may(user, Action.VIEW_PARTICIPANT, participant)   # a single decision
+    participant_scope(user)                           # the Q that lists may start from
+    get_participant_for_user(request, pk, action)     # 404 for outsiders, writes the audit row
+
+Rules:
+- coach and koordinator: only participants assigned to them;
+- samordnare: the participants and data of their own länsdel;
+- insatsledare and insatsägare: everything in the programme;
+- styrgrupp and utvärderare: never an identified person, only aggregates;
+- a login without a staff record (or an inactive one): nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+
+from sikta.access.roles import RoleCode
+
+if TYPE_CHECKING:
+    from sikta.organisation.models import Lansdel, StaffMember
+    from sikta.participants.models import Participant
+
+
+class Action(StrEnum):
+    VIEW_PARTICIPANT = "participant.view"
+    LIST_PARTICIPANTS = "participant.list"
+    CHANGE_PARTICIPANT = "participant.change"
+    EXPORT_PARTICIPANTS = "participant.export"
+    VIEW_LANSDEL_CASELOAD = "lansdel.caseload"
+    VIEW_ORGANISATION = "organisation.view"
+    VIEW_AGGREGATES = "aggregates.view"
+    VIEW_AUDIT_LOG = "audit.view"
+
+
+_PERSON_ACTIONS = frozenset(
+    {
+        Action.VIEW_PARTICIPANT,
+        Action.LIST_PARTICIPANTS,
+        Action.CHANGE_PARTICIPANT,
+        Action.EXPORT_PARTICIPANTS,
+    }
+)
+_EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES})
+
+GRANTS: dict[RoleCode, frozenset[Action]] = {
+    RoleCode.INSATSAGARE: _EVERYONE
+    | _PERSON_ACTIONS
+    | {Action.VIEW_LANSDEL_CASELOAD, Action.VIEW_AUDIT_LOG},
+    RoleCode.INSATSLEDARE: _EVERYONE
+    | _PERSON_ACTIONS
+    | {Action.VIEW_LANSDEL_CASELOAD, Action.VIEW_AUDIT_LOG},
+    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | {Action.VIEW_LANSDEL_CASELOAD},
+    RoleCode.COACH: _EVERYONE
+    | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
+    RoleCode.KOORDINATOR: _EVERYONE
+    | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
+    RoleCode.STYRGRUPP: _EVERYONE,
+    RoleCode.UTVARDERARE: _EVERYONE,
+}
+
+_NOBODY = Q(pk__in=[])
+
+
+def staff_of(user: Any) -> StaffMember | None:
+    """The user's active staff record, or None. Cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_sikta_staff"):
+        from sikta.organisation.models import StaffMember
+
+        user._sikta_staff = (
+            StaffMember.objects.select_related("role", "lansdel")
+            .filter(user=user, is_active=True)
+            .first()
+        )
+    return user._sikta_staff
+
+
+def role_of(user: Any) -> RoleCode | None:
+    staff = staff_of(user)
+    return RoleCode(staff.role.code) if staff is not None else None
+
+
+def lansdel_of(user: Any) -> Lansdel | None:
+    staff = staff_of(user)
+    return staff.lansdel if staff is not None else None
+
+
+def grants(user: Any) -> frozenset[Action]:
+    role = role_of(user)
+    return GRANTS.get(role, frozenset()) if role is not None else frozenset()
+
+
+def participant_scope(user: Any) -> Q:
+    """The participants `user` may see, as a filter for Participant querysets."""
+    staff = staff_of(user)
+    if staff is None or Action.VIEW_PARTICIPANT not in grants(user):
+        return _NOBODY
+    role = staff.role.code
+    if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return Q()
+    if role == RoleCode.SAMORDNARE:
+        return Q(kommun__lansdel_id=staff.lansdel_id) if staff.lansdel_id else _NOBODY
+    if role in (RoleCode.COACH, RoleCode.KOORDINATOR):
+        return Q(assigned_to_id=staff.pk)
+    return _NOBODY
+
+
+def may(user: Any, action: Action, target: Participant | Lansdel | None = None) -> bool:
+    """Whether `user` may do `action`, on `target` if one is given."""
+    if action not in grants(user):
+        return False
+    if target is None:
+        return True
+    staff = staff_of(user)
+    assert staff is not None  # grants() is empty without a staff record
+    role = staff.role.code
+    if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return True
+    from sikta.organisation.models import Lansdel
+
+    if isinstance(target, Lansdel):
+        return role == RoleCode.SAMORDNARE and target.pk == staff.lansdel_id
+    # A participant.
+    if role == RoleCode.SAMORDNARE:
+        return staff.lansdel_id is not None and target.kommun.lansdel_id == staff.lansdel_id
+    if role in (RoleCode.COACH, RoleCode.KOORDINATOR):
+        return target.assigned_to_id == staff.pk
+    return False
+
+
+def get_participant_for_user(
+    request: HttpRequest, pk: int, action: Action = Action.VIEW_PARTICIPANT
+) -> Participant:
+    """The participant if `request.user` may do `action` on them, else 404.
+
+    Missing and forbidden look the same from outside. A successful read writes the audit row.
+    """
+    from sikta.audit.services import audit_record
+    from sikta.participants.models import Participant
+
+    participant = (
+        Participant.objects.select_related("kommun__lansdel", "track", "assigned_to__role")
+        .filter(pk=pk)
+        .first()
+    )
+    if participant is None or not may(request.user, action, participant):
+        raise Http404
+    audit_record(request=request, action=str(action), participant=participant)
+    return participant

@@ -1,0 +1,285 @@
+"""Fictional demo data: staff with logins, and participants spread over länsdelar and tracks.
+
+Everything is generated from a seed, so the same seed and reference date give the same data.
+The names are common Swedish names put together at random; no real person from the source
+documents is used. Phone numbers are from the series PTS reserves for fiction (070-17406xx).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from sikta.access.roles import RoleCode
+from sikta.accounts.models import User
+from sikta.core.personnummer import luhn_digit
+from sikta.organisation.models import Insats, Kommun, Role, StaffMember, Track
+from sikta.participants.models import Participant
+
+DEMO_PASSWORD = "sikta-demo"  # demo accounts can only log in while DEBUG is on
+
+FEMALE_NAMES = [
+    "Alva",
+    "Astrid",
+    "Ebba",
+    "Elin",
+    "Ella",
+    "Elsa",
+    "Emma",
+    "Freja",
+    "Hanna",
+    "Ida",
+    "Ines",
+    "Julia",
+    "Klara",
+    "Lova",
+    "Maja",
+    "Matilda",
+    "Moa",
+    "Nora",
+    "Saga",
+    "Selma",
+    "Signe",
+    "Stina",
+    "Tilda",
+    "Tove",
+    "Vera",
+    "Wilma",
+    "Agnes",
+    "Linnea",
+    "Karin",
+    "Sofia",
+]
+MALE_NAMES = [
+    "Adam",
+    "Albin",
+    "Alvin",
+    "Anton",
+    "Arvid",
+    "Axel",
+    "Casper",
+    "Elias",
+    "Emil",
+    "Erik",
+    "Filip",
+    "Gustav",
+    "Hugo",
+    "Isak",
+    "Jonas",
+    "Leo",
+    "Linus",
+    "Ludvig",
+    "Melvin",
+    "Nils",
+    "Noah",
+    "Olle",
+    "Oskar",
+    "Rasmus",
+    "Sixten",
+    "Theo",
+    "Vidar",
+    "Viggo",
+    "Wilhelm",
+    "Åke",
+]
+SURNAMES = [
+    "Andersson",
+    "Berg",
+    "Björk",
+    "Dahl",
+    "Ek",
+    "Eklund",
+    "Forsberg",
+    "Hedlund",
+    "Holm",
+    "Isaksson",
+    "Johansson",
+    "Karlsson",
+    "Lind",
+    "Lindqvist",
+    "Ljung",
+    "Lundgren",
+    "Mattsson",
+    "Nilsson",
+    "Norberg",
+    "Nyström",
+    "Olsson",
+    "Persson",
+    "Sandberg",
+    "Sjöberg",
+    "Strand",
+    "Sundqvist",
+    "Svensson",
+    "Wallin",
+    "Åberg",
+    "Östlund",
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    name: str
+    role: str
+    lansdel: str
+
+
+def _staff_plan(insats: Insats) -> Iterator[tuple[str, RoleCode, object, int]]:
+    """(username, role, länsdel, number) for every demo staff member."""
+    yield "insatsagare", RoleCode.INSATSAGARE, None, 1
+    yield "insatsledare", RoleCode.INSATSLEDARE, None, 1
+    yield "styrgrupp", RoleCode.STYRGRUPP, None, 1
+    yield "utvarderare", RoleCode.UTVARDERARE, None, 1
+    for lansdel in insats.lansdelar.all():
+        yield f"samordnare.{lansdel.slug}", RoleCode.SAMORDNARE, lansdel, 1
+        for n in range(1, 4):
+            yield f"coach.{lansdel.slug}.{n}", RoleCode.COACH, lansdel, n
+        for n in range(1, 3):
+            yield f"koordinator.{lansdel.slug}.{n}", RoleCode.KOORDINATOR, lansdel, n
+
+
+def seed_staff(*, rng: random.Random, insats: Insats, with_logins: bool) -> list[DemoAccount]:
+    """Create (or keep) the demo staff; with_logins adds demo accounts to log in with."""
+    roles = {role.code: role for role in Role.objects.all()}
+    accounts = []
+    for username, role_code, lansdel, _n in _staff_plan(insats):
+        first = rng.choice(FEMALE_NAMES + MALE_NAMES)
+        last = rng.choice(SURNAMES)
+        staff = StaffMember.objects.filter(user__username=username).first()
+        if staff is None:
+            staff = StaffMember.objects.filter(email=f"{username}@example.com").first()
+        if staff is None:
+            staff = StaffMember.objects.create(
+                first_name=first,
+                last_name=last,
+                role=roles[role_code],
+                lansdel=lansdel,
+                employer="Region Sörmland" if role_code == RoleCode.SAMORDNARE else "",
+                position_percent=100,
+                email=f"{username}@example.com",
+            )
+        if with_logins and staff.user_id is None:
+            user, _created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": staff.first_name,
+                    "last_name": staff.last_name,
+                    "email": staff.email,
+                    "is_demo": True,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            staff.user = user
+            staff.save(update_fields=["user"])
+        accounts.append(
+            DemoAccount(
+                username,
+                staff.full_name,
+                str(roles[role_code].name),
+                lansdel.name if lansdel is not None else "",
+            )
+        )
+    if with_logins:
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"is_staff": True, "is_superuser": True, "is_demo": True},
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        accounts.append(DemoAccount("admin", "Administratör", "Django admin", ""))
+    return accounts
+
+
+def _personnummer(rng: random.Random, birth: dt.date, female: bool, used: set[str]) -> str:
+    while True:
+        day = birth.day + (60 if rng.random() < 0.03 else 0)  # some samordningsnummer
+        serial = rng.randrange(0, 100) * 10 + rng.choice(
+            [0, 2, 4, 6, 8] if female else [1, 3, 5, 7, 9]
+        )
+        nine = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
+        digits = f"{birth.year:04d}{nine[2:]}{luhn_digit(nine)}"
+        if digits not in used:
+            used.add(digits)
+            return digits
+
+
+def generate_participants(
+    *, rng: random.Random, insats: Insats, count: int, today: dt.date
+) -> Iterator[Participant]:
+    """Yield `count` unsaved fictional participants."""
+    tracks = list(Track.objects.filter(insats=insats))
+    kommuner = list(Kommun.objects.filter(lansdel__insats=insats).select_related("lansdel"))
+    weights = [float(sum(s.rar_percent for s in k.financing_shares.all()) or 1) for k in kommuner]
+    caseworkers: dict[tuple[int, str], list[StaffMember]] = {}
+    for staff in StaffMember.objects.filter(is_active=True).select_related("role"):
+        caseworkers.setdefault((staff.lansdel_id, staff.role.code), []).append(staff)
+    used = {pnr.digits for pnr in Participant.objects.values_list("personnummer", flat=True)}
+    earliest_start = max(insats.start_date, today - dt.timedelta(days=540))
+    for _ in range(count):
+        track = rng.choices(tracks, weights=[t.max_age - t.min_age for t in tracks])[0]
+        kommun = rng.choices(kommuner, weights=weights)[0]
+        female = rng.random() < 0.5
+        age = rng.randint(track.min_age, track.max_age)
+        # The latest birthday `age` years back, minus up to a year: exactly `age` years old.
+        birthday = today.replace(year=today.year - age, day=min(today.day, 28))
+        birth = birthday - dt.timedelta(days=rng.randrange(0, 365))
+        start = earliest_start + dt.timedelta(
+            days=rng.randrange(0, max(1, (today - earliest_start).days))
+        )
+        closed = (today - start).days > 200 and rng.random() < 0.5
+        staff_pool = caseworkers.get((kommun.lansdel_id, track.caseworker_role), [])
+        yield Participant(
+            personnummer=_personnummer(rng, birth, female, used),
+            first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
+            last_name=rng.choice(SURNAMES),
+            phone=f"070-17406{rng.randrange(5, 100):02d}",
+            kommun=kommun,
+            track=track,
+            assigned_to=rng.choice(staff_pool) if staff_pool else None,
+            status=Participant.Status.CLOSED if closed else Participant.Status.ACTIVE,
+            start_date=start,
+            end_date=start + dt.timedelta(days=rng.randrange(90, 365)) if closed else None,
+        )
+
+
+def seed_participants(
+    *,
+    rng: random.Random,
+    insats: Insats,
+    count: int,
+    today: dt.date,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Bulk-insert `count` fictional participants, `batch_size` at a time."""
+    created = 0
+    batch: list[Participant] = []
+    for participant in generate_participants(rng=rng, insats=insats, count=count, today=today):
+        if participant.end_date and participant.end_date > today:
+            participant.end_date = today
+        batch.append(participant)
+        if len(batch) == batch_size:
+            created += _insert(batch, progress)
+            batch = []
+    if batch:
+        created += _insert(batch, progress)
+    return created
+
+
+def _insert(batch: list[Participant], progress: Callable[[int], None] | None) -> int:
+    with transaction.atomic():
+        Participant.objects.bulk_create(batch, batch_size=1000)
+    if progress is not None:
+        progress(len(batch))
+    return len(batch)
+
+
+def logins_allowed() -> bool:
+    return bool(settings.DEBUG)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from sikta.accounts.demo import DEMO_PASSWORD, logins_allowed, seed_participants, seed_staff
+from sikta.organisation.models import Insats
+from sikta.participants.models import Participant
+
+
+class Command(BaseCommand):
+    help = (
+        "Create fictional demo staff and participants (deterministic from --seed). "
+        "Demo logins are only created while DEBUG is on."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--participants",
+            type=int,
+            default=None,
+            help="how many participants to add (default: 90, if none exist)",
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="reference date for ages and start dates (YYYY-MM-DD)",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        insats = Insats.objects.order_by("-start_date").first()
+        if insats is None:
+            raise CommandError("No organisation loaded: run `manage.py load_organisation` first.")
+        rng = random.Random(options["seed"])
+        today = options["today"] or dt.date.today()
+        with_logins = logins_allowed()
+        accounts = seed_staff(rng=rng, insats=insats, with_logins=with_logins)
+
+        count = options["participants"]
+        if count is None:
+            count = 0 if Participant.objects.exists() else 90
+        if count:
+            participant_rng = random.Random(f"{options['seed']}-participants")
+            with tqdm(
+                total=count,
+                unit=" deltagare",
+                disable=options["no_progress"],
+                file=self.stderr._out,
+            ) as bar:
+                seed_participants(
+                    rng=participant_rng,
+                    insats=insats,
+                    count=count,
+                    today=today,
+                    progress=bar.update,
+                )
+        self.stdout.write(f"participants in the database: {Participant.objects.count()}")
+
+        if not with_logins:
+            self.stdout.write(
+                self.style.WARNING(
+                    "DEBUG is off: no demo logins were created (demo accounts exist only in DEBUG)."
+                )
+            )
+            return
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
+        width = max(len(a.username) for a in accounts)
+        for account in accounts:
+            where = f", {account.lansdel}" if account.lansdel else ""
+            self.stdout.write(
+                f"  {account.username:<{width}}  {account.role}{where} – {account.name}"
+            )

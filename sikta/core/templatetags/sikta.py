@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def widget_with_aria(field: BoundField) -> SafeString:
+    """Render the widget tied to its help text and errors for screen readers."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_help")
+    attrs = {}
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A percentage the Swedish way: '62,5 %', '625 %'."""
+    from decimal import Decimal
+
+    number = Decimal(str(value)).normalize()
+    text = f"{number:f}".replace(".", ",")
+    return f"{text}\xa0%"

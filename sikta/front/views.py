@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, grants, may, staff_of
+from sikta.access.roles import CASEWORKER_ROLES, RoleCode
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record_many
+from sikta.organisation.models import Insats, Role, StaffMember
+from sikta.participants.models import Participant
+from sikta.participants.selectors import active_counts, caseloads
+
+
+def _current_insats() -> Insats | None:
+    return Insats.objects.order_by("-start_date").first()
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page; what it shows follows the user's role."""
+    staff = staff_of(request.user)
+    insats = _current_insats()
+    context: dict[str, object] = {"staff": staff, "insats": insats}
+    if staff is None or not grants(request.user):
+        return render(request, "front/start_no_role.html", context)
+    role = staff.role.code
+    if role in CASEWORKER_ROLES:
+        participants = list(
+            Participant.objects.visible_to(request.user)
+            .active()
+            .select_related("kommun", "track")
+            .order_by("last_name", "first_name")
+        )
+        audit_record_many(
+            request=request, action=AuditAction.PARTICIPANT_LIST, participants=participants
+        )
+        context["participants"] = participants
+        return render(request, "front/start_caseworker.html", context)
+    if insats is not None:
+        context["counts"] = active_counts(insats)
+    if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
+        context["caseloads"] = caseloads(staff.lansdel)
+        context["lansdel_active"] = Participant.objects.visible_to(request.user).active().count()
+        return render(request, "front/start_samordnare.html", context)
+    if may(request.user, Action.VIEW_LANSDEL_CASELOAD):
+        context["caseloads"] = caseloads()
+    return render(request, "front/start_overview.html", context)
+
+
+@requires(Action.VIEW_ORGANISATION)
+def organisation(request: HttpRequest) -> HttpResponse:
+    insats = _current_insats()
+    context: dict[str, object] = {"insats": insats}
+    if insats is not None:
+        staff = StaffMember.objects.filter(is_active=True).select_related("role")
+        context.update(
+            lansdelar=insats.lansdelar.prefetch_related(
+                "kommuner", Prefetch("staff", queryset=staff.order_by("role__ordering"))
+            ),
+            programme_staff=staff.filter(lansdel__isnull=True).order_by("role__ordering"),
+            tracks=insats.tracks.all(),
+            roles=Role.objects.all(),
+            financing=insats.financing_shares.select_related("kommun__lansdel"),
+            financing_totals=insats.financing_totals(),
+        )
+    return render(request, "organisation/organisation.html", context)

@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from sikta.organisation.models import (
+    FinancingShare,
+    Insats,
+    Kommun,
+    Lansdel,
+    Role,
+    StaffMember,
+    Track,
+)
+
+
+@admin.register(Insats)
+class InsatsAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "start_date", "end_date")
+
+
+class KommunInline(admin.TabularInline):
+    model = Kommun
+    extra = 0
+
+
+@admin.register(Lansdel)
+class LansdelAdmin(admin.ModelAdmin):
+    list_display = ("name", "main_town", "insats", "ordering")
+    inlines = [KommunInline]
+
+
+@admin.register(Kommun)
+class KommunAdmin(admin.ModelAdmin):
+    list_display = ("name", "kommunkod", "lansdel")
+    list_filter = ("lansdel",)
+    search_fields = ("name", "kommunkod")
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ("name", "min_age", "max_age", "caseworker_role", "insats")
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "ordering")
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "role", "lansdel", "employer", "position_percent", "is_active")
+    list_filter = ("role", "lansdel", "is_active")
+    search_fields = ("first_name", "last_name", "email", "employer")
+    autocomplete_fields = ("user",)
+    list_select_related = ("role", "lansdel")
+
+
+@admin.register(FinancingShare)
+class FinancingShareAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "funder", "cofinancing_percent", "rar_percent", "insats")
+    list_filter = ("funder", "insats")
+    list_select_related = ("kommun", "insats")

@@ -1,0 +1,263 @@
+"""The organisation that runs an insats: areas, kommuner, tracks, roles, staff and financing.
+
+All of it is data (see data/*.toml and the load_organisation command), so another
+samordningsförbund can run its own insats on the same system.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from sikta.access.roles import LANSDEL_ROLES, RoleCode
+
+
+class Insats(models.Model):
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    owner = models.CharField(_("owner"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    max_months_per_participant = models.PositiveSmallIntegerField(
+        _("longest time per participant (months)")
+    )
+    annual_budget_sek = models.PositiveIntegerField(_("yearly budget from the association (SEK)"))
+
+    class Meta:
+        verbose_name = _("programme (insats)")
+        verbose_name_plural = _("programmes (insatser)")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")), name="insats_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def financing_totals(self) -> dict[str, Decimal]:
+        """The plan's totals, summed from the rows: kommuner's, RAR's and the Region's share."""
+        zero = Decimal(0)
+        sums = self.financing_shares.aggregate(
+            kommun=Sum("cofinancing_percent", filter=Q(funder=FinancingShare.Funder.KOMMUN)),
+            region=Sum("cofinancing_percent", filter=Q(funder=FinancingShare.Funder.REGION)),
+            rar=Sum("rar_percent"),
+        )
+        return {key: value or zero for key, value in sums.items()}
+
+
+class Lansdel(models.Model):
+    insats = models.ForeignKey(
+        Insats, on_delete=models.PROTECT, related_name="lansdelar", verbose_name=_("programme")
+    )
+    slug = models.SlugField(_("short name"))
+    name = models.CharField(_("name"), max_length=100)
+    main_town = models.CharField(
+        _("main town"), max_length=100, help_text=_("Where the area's coordinators are based.")
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("county area (länsdel)")
+        verbose_name_plural = _("county areas (länsdelar)")
+        ordering = ["ordering", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["insats", "slug"], name="lansdel_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kommun(models.Model):
+    kommunkod = models.CharField(
+        _("municipality code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("A municipality code is four digits."))],
+        help_text=_("The official four-digit code from Statistics Sweden (SCB)."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    lansdel = models.ForeignKey(
+        Lansdel, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("county area")
+    )
+
+    class Meta:
+        verbose_name = _("municipality (kommun)")
+        verbose_name_plural = _("municipalities (kommuner)")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Track(models.Model):
+    insats = models.ForeignKey(
+        Insats, on_delete=models.PROTECT, related_name="tracks", verbose_name=_("programme")
+    )
+    slug = models.SlugField(_("short name"))
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name for lists"), max_length=50)
+    description = models.TextField(_("description"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True)
+    min_age = models.PositiveSmallIntegerField(_("lowest age"))
+    max_age = models.PositiveSmallIntegerField(_("highest age"))
+    age_note = models.CharField(_("note on the age range"), max_length=300, blank=True)
+    caseworker_role = models.CharField(
+        _("role that carries the cases"),
+        max_length=20,
+        choices=[
+            (RoleCode.COACH, RoleCode.COACH.label),
+            (RoleCode.KOORDINATOR, RoleCode.KOORDINATOR.label),
+        ],
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["ordering", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["insats", "slug"], name="track_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(max_age__gte=models.F("min_age")), name="track_age_range_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.Model):
+    """A role's name and duties as the plan describes them; `code` ties it to the policy."""
+
+    code = models.CharField(_("code"), max_length=20, choices=RoleCode.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("duties"), blank=True)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["ordering", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    """A person in the programme's organisation, with their role and (if any) länsdel."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_member",
+        verbose_name=_("login"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="staff", verbose_name=_("role")
+    )
+    lansdel = models.ForeignKey(
+        Lansdel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("county area"),
+        help_text=_("Empty for roles that span the whole programme."),
+    )
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    position_percent = models.DecimalField(
+        _("position, percent of full time"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        if self.role_id and self.role.code in LANSDEL_ROLES and self.lansdel_id is None:
+            raise ValidationError(
+                {
+                    "lansdel": _("A %(role)s works in one county area: choose it.")
+                    % {"role": self.role.name.lower()}
+                }
+            )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class FinancingShare(models.Model):
+    """One row of the plan's financing table, in percent of a full-time position."""
+
+    class Funder(models.TextChoices):
+        KOMMUN = "kommun", _("Municipality")
+        REGION = "region", _("Region")
+
+    insats = models.ForeignKey(
+        Insats,
+        on_delete=models.CASCADE,
+        related_name="financing_shares",
+        verbose_name=_("programme"),
+    )
+    funder = models.CharField(_("co-financed by"), max_length=10, choices=Funder.choices)
+    kommun = models.ForeignKey(
+        Kommun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="financing_shares",
+        verbose_name=_("municipality"),
+    )
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    cofinancing_percent = models.DecimalField(
+        _("co-financing (%)"), max_digits=6, decimal_places=1, default=Decimal(0)
+    )
+    rar_percent = models.DecimalField(
+        _("RAR share (%)"), max_digits=6, decimal_places=1, default=Decimal(0)
+    )
+
+    class Meta:
+        verbose_name = _("financing share")
+        verbose_name_plural = _("financing")
+        ordering = ["funder", "kommun__lansdel__ordering", "kommun__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(funder="region") | Q(kommun__isnull=False),
+                name="financing_kommun_row_has_kommun",
+            ),
+            models.UniqueConstraint(
+                fields=["insats", "kommun"],
+                condition=Q(kommun__isnull=False),
+                name="financing_one_row_per_kommun",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or str(self.kommun)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sikta.core.fields import PersonnummerField
+from sikta.organisation.models import Kommun, StaffMember, Track
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def visible_to(self, user: Any) -> ParticipantQuerySet:
+        """The participants `user` may see; the access policy decides."""
+        from sikta.access import policy
+
+        return self.filter(policy.participant_scope(user))
+
+    def active(self) -> ParticipantQuerySet:
+        return self.filter(status=Participant.Status.ACTIVE)
+
+
+class Participant(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    personnummer = PersonnummerField(_("personal identity number"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    kommun = models.ForeignKey(
+        Kommun,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("municipality of residence"),
+    )
+    track = models.ForeignKey(
+        Track, on_delete=models.PROTECT, related_name="participants", verbose_name=_("track")
+    )
+    assigned_to = models.ForeignKey(
+        StaffMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("coach or care coordinator"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    start_date = models.DateField(_("start date"), default=dt.date.today)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(fields=["kommun", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: dt.date | None = None) -> int:
+        return self.personnummer.age_on(day or timezone.localdate())
+
+    @property
+    def days_in_programme(self) -> int:
+        end = self.end_date or timezone.localdate()
+        return (end - self.start_date).days

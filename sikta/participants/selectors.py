@@ -1,0 +1,56 @@
+"""Reads that several pages share. Aggregates name no person and may go to any role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from sikta.access.roles import CASEWORKER_ROLES
+from sikta.organisation.models import Insats, Lansdel, StaffMember, Track
+from sikta.participants.models import Participant
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """Active participants per länsdel (rows) and track (columns), with totals."""
+
+    tracks: list[Track]
+    rows: list[tuple[Lansdel, list[int], int]]
+    column_totals: list[int]
+    total: int
+
+
+def active_counts(insats: Insats) -> CountTable:
+    tracks = list(insats.tracks.all())
+    lansdelar = list(insats.lansdelar.all())
+    counts = {
+        (row["kommun__lansdel"], row["track"]): row["n"]
+        for row in Participant.objects.active()
+        .filter(track__insats=insats)
+        .values("kommun__lansdel", "track")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for lansdel in lansdelar:
+        cells = [counts.get((lansdel.pk, track.pk), 0) for track in tracks]
+        rows.append((lansdel, cells, sum(cells)))
+    column_totals = [sum(row[1][i] for row in rows) for i in range(len(tracks))]
+    return CountTable(tracks, rows, column_totals, sum(column_totals))
+
+
+def caseloads(lansdel: Lansdel | None = None) -> Any:
+    """Coaches and koordinatorer with their number of active participants."""
+    staff = StaffMember.objects.filter(is_active=True, role__code__in=CASEWORKER_ROLES)
+    if lansdel is not None:
+        staff = staff.filter(lansdel=lansdel)
+    return (
+        staff.select_related("role", "lansdel")
+        .annotate(
+            active_count=Count(
+                "participants", filter=Q(participants__status=Participant.Status.ACTIVE)
+            )
+        )
+        .order_by("lansdel__ordering", "role__ordering", "last_name", "first_name")
+    )

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, get_participant_for_user
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record_many
+from sikta.core.personnummer import Personnummer, PersonnummerError
+from sikta.organisation.models import Kommun
+from sikta.participants.forms import ParticipantFilterForm
+from sikta.participants.models import Participant
+
+PAGE_SIZE = 50
+
+
+def _search(participants: object, text: str) -> object:
+    try:
+        return participants.filter(personnummer=Personnummer.parse(text).digits)
+    except PersonnummerError:
+        pass
+    query = Q()
+    for word in text.split():
+        query &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return participants.filter(query)
+
+
+@requires(Action.LIST_PARTICIPANTS)
+def participant_list(request: HttpRequest) -> HttpResponse:
+    visible = Participant.objects.visible_to(request.user)
+    kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
+    data = request.GET.copy()
+    data.setdefault("status", Participant.Status.ACTIVE)
+    form = ParticipantFilterForm(data, kommuner=kommuner)
+    participants = visible.select_related("kommun__lansdel", "track", "assigned_to")
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            participants = _search(participants, form.cleaned_data["q"])
+        for name in ("status", "track", "kommun"):
+            if form.cleaned_data[name]:
+                participants = participants.filter(**{name: form.cleaned_data[name]})
+    else:
+        participants = participants.none()  # the errors show next to the fields
+    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("sida"))
+    audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=page)
+    query = data.copy()
+    query.pop("sida", None)
+    return render(
+        request,
+        "participants/participant_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_participant_for_user(request, pk, Action.VIEW_PARTICIPANT)
+    return render(request, "participants/participant_detail.html", {"participant": participant})

@@ -1,0 +1,156 @@
+"""Every URL in the URLconf, requested as every role: allowed or denied as the policy says.
+
+A URL that is not in MATRIX fails `test_every_url_is_in_the_matrix`, so a new page cannot be
+added without deciding who may see it. Django's admin is checked as a whole: only staff users
+(the admin persona) get past its login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sikta.audit.models import AuditEvent
+from tests.conftest import ALL_PERSONAS, ROLE_PERSONAS, Personas
+
+OK, LOGIN, FORBIDDEN, MISSING, NOT_ALLOWED, REDIRECT = (
+    "ok",
+    "login",
+    "forbidden",
+    "missing",
+    "method not allowed",
+    "redirect",
+)
+# Everyone whose role works with identified people: all but the aggregate roles.
+PERSON_ROLES = set(ROLE_PERSONAS) - {"styrgrupp", "utvarderare"}
+
+
+def expect(default: str, anonymous: str = LOGIN, **overrides: str) -> dict[str, str]:
+    table = dict.fromkeys(ALL_PERSONAS, default)
+    table["anonymous"] = anonymous
+    table.update(overrides)
+    return table
+
+
+def _denied_unless(allowed: set[str], deny: str = FORBIDDEN) -> dict[str, str]:
+    return expect(deny, **dict.fromkeys(allowed, OK))
+
+
+# url name -> (kwargs for reverse, given the personas; expected outcome per persona)
+MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] = {
+    "start": (lambda p: {}, expect(OK)),
+    "organisation": (
+        lambda p: {},
+        expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
+    ),
+    "participant_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    # Alice lives in Trosa (Södra) and has coach_sodra. Outsiders with person access get 404:
+    # from outside, "missing" and "forbidden" look the same.
+    "participant_detail": (
+        lambda p: {"pk": p.alice_sodra.pk},
+        {
+            **_denied_unless({"insatsagare", "insatsledare", "samordnare_sodra", "coach_sodra"}),
+            "samordnare_norra": MISSING,
+            "coach_sodra_other": MISSING,
+            "koordinator_norra": MISSING,
+        },
+    ),
+    "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
+    "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
+    "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    "set_language": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
+}
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield name or f"<unnamed {prefix}{entry.pattern}>", prefix + str(entry.pattern)
+
+
+ALL_URLS = list(_walk(get_resolver().url_patterns))
+APP_URLS = [name for name, route in ALL_URLS if not route.startswith("admin/")]
+ADMIN_URLS = [(name, route) for name, route in ALL_URLS if route.startswith("admin/")]
+
+
+def outcome(response: Any) -> str:
+    code = response.status_code
+    if code == 200:
+        return OK
+    if code in (301, 302):
+        return LOGIN if "/konto/logga-in/" in response["Location"] else REDIRECT
+    return {403: FORBIDDEN, 404: MISSING, 405: NOT_ALLOWED}.get(code, f"status {code}")
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = sorted(set(APP_URLS) - set(MATRIX))
+    assert not missing, f"URLs without an access decision in MATRIX: {missing}"
+    stale = sorted(set(MATRIX) - set(APP_URLS))
+    assert not stale, f"MATRIX names URLs that no longer exist: {stale}"
+    assert ADMIN_URLS, "the admin should be mounted"
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_access(personas: Personas, url_name: str, persona: str) -> None:
+    from django.urls import reverse
+
+    kwargs_for, expected = MATRIX[url_name]
+    client = personas.client(persona)
+    kwargs = kwargs_for(personas)
+    before = AuditEvent.objects.filter(action="participant.view").count()
+
+    response = client.get(reverse(url_name, kwargs=kwargs))
+
+    assert outcome(response) == expected[persona], (url_name, persona, response.status_code)
+    if url_name == "participant_detail":
+        reads = AuditEvent.objects.filter(action="participant.view").count() - before
+        assert reads == (1 if expected[persona] == OK else 0)
+    if persona in ("styrgrupp", "utvarderare") and response.status_code == 200:
+        body = response.content.decode()
+        for participant in (personas.alice_sodra, personas.bo_norra):
+            assert str(participant.personnummer) not in body
+            assert participant.last_name not in body
+
+
+def _admin_url(route: str) -> str:
+    """A concrete URL for an admin route, with a placeholder for every parameter."""
+    import re
+
+    route = route.replace("^", "").replace("$", "")
+    route = re.sub(r"<(?:\w+:)?(\w+)>", "1", route)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", "1", route)
+    return "/" + route.replace("\\", "")
+
+
+@pytest.mark.parametrize("persona", [p for p in ALL_PERSONAS if p != "admin"])
+def test_admin_only_for_administrators(personas: Personas, persona: str) -> None:
+    client = personas.client(persona)
+    for name, route in ADMIN_URLS:
+        if name in ("admin:login", "admin:logout", "admin:jsi18n"):
+            continue
+        response = client.get(_admin_url(route))
+        assert response.status_code == 302, (name, route, response.status_code)
+        assert response["Location"].startswith("/admin/login/"), (name, response["Location"])
+
+
+def test_administrator_reaches_the_admin(personas: Personas) -> None:
+    client = personas.client("admin")
+    for name, route in ADMIN_URLS:
+        response = client.get(_admin_url(route))
+        assert response.status_code < 500, (name, route)
+    assert client.get("/admin/organisation/staffmember/").status_code == 200
+
+
+def test_role_personas_cover_every_role() -> None:
+    from sikta.access.roles import RoleCode
+
+    covered = {name.split("_")[0] for name in ROLE_PERSONAS}
+    assert covered == {code.value for code in RoleCode}

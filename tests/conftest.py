@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from sikta.organisation.loader import load_organisation
+from sikta.organisation.models import Kommun, Lansdel, StaffMember, Track
+from sikta.participants.models import Participant
+from tests.factories import ParticipantFactory, StaffMemberFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real default organisation loaded from its file."""
+    with django_db_blocker.unblock():
+        load_organisation(settings.SIKTA_ORGANISATION_FILE)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s a user; tests create many users and test no hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Personas:
+    """One person per role, and participants placed so that each rule has a test case.
+
+    alice_sodra: Södra participant assigned to coach_sodra
+    bo_norra:    Norra participant assigned to koordinator_norra
+    """
+
+    insatsagare: StaffMember
+    insatsledare: StaffMember
+    samordnare_sodra: StaffMember
+    samordnare_norra: StaffMember
+    coach_sodra: StaffMember
+    coach_sodra_other: StaffMember
+    koordinator_norra: StaffMember
+    styrgrupp: StaffMember
+    utvarderare: StaffMember
+    alice_sodra: Participant
+    bo_norra: Participant
+
+    def client(self, name: str) -> Client:
+        client = Client()
+        if name == "anonymous":
+            return client
+        if name == "no_role":
+            client.force_login(UserFactory(username="no_role"))
+        elif name == "admin":
+            client.force_login(UserFactory(username="admin_user", is_staff=True, is_superuser=True))
+        else:
+            client.force_login(getattr(self, name).user)
+        return client
+
+
+ROLE_PERSONAS = [
+    "insatsagare",
+    "insatsledare",
+    "samordnare_sodra",
+    "samordnare_norra",
+    "coach_sodra",
+    "coach_sodra_other",
+    "koordinator_norra",
+    "styrgrupp",
+    "utvarderare",
+]
+ALL_PERSONAS = [*ROLE_PERSONAS, "no_role", "admin", "anonymous"]
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    sodra = Lansdel.objects.get(slug="sodra")
+    norra = Lansdel.objects.get(slug="norra")
+
+    def staff(name: str, role: str, lansdel: Lansdel | None = None) -> StaffMember:
+        return StaffMemberFactory(
+            user=UserFactory(username=name), role_code=role, lansdel=lansdel, first_name=name
+        )
+
+    people = {
+        "insatsagare": staff("insatsagare", "insatsagare"),
+        "insatsledare": staff("insatsledare", "insatsledare"),
+        "samordnare_sodra": staff("samordnare_sodra", "samordnare", sodra),
+        "samordnare_norra": staff("samordnare_norra", "samordnare", norra),
+        "coach_sodra": staff("coach_sodra", "coach", sodra),
+        "coach_sodra_other": staff("coach_sodra_other", "coach", sodra),
+        "koordinator_norra": staff("koordinator_norra", "koordinator", norra),
+        "styrgrupp": staff("styrgrupp", "styrgrupp"),
+        "utvarderare": staff("utvarderare", "utvarderare"),
+    }
+    alice = ParticipantFactory(
+        first_name="Alice",
+        last_name="Zackrisson",
+        kommun=Kommun.objects.get(name="Trosa"),
+        assigned_to=people["coach_sodra"],
+    )
+    bo = ParticipantFactory(
+        first_name="Bo",
+        last_name="Qvarnström",
+        kommun=Kommun.objects.get(name="Strängnäs"),
+        track=Track.objects.get(slug="koordinering"),
+        assigned_to=people["koordinator_norra"],
+    )
+    return Personas(**people, alice_sodra=alice, bo_norra=bo)
