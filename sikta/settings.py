@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sikta.accounts",
     "sikta.organisation",
     "sikta.participants",
+    "sikta.referrals",
     "sikta.audit",
     "sikta.front",
 ]
@@ -222,6 +223,12 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sikta@localhost")
+# The address links in e-mails start with (e-mails are sent outside any request).
+SIKTA_BASE_URL = env_str("SIKTA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The public referral form: at most this many sendings per address and hour. The count lives in
+# the cache; with several server processes, point the cache at the database or memcached.
+REFERRAL_RATE_LIMIT_PER_HOUR = env_int("REFERRAL_RATE_LIMIT_PER_HOUR", 10)
 
 # The organisation data file that load_organisation reads when given no path.
 SIKTA_ORGANISATION_FILE = (

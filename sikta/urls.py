@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sikta.audit import views as audit_views
 from sikta.front import views as front_views
 from sikta.participants import views as participant_views
+from sikta.referrals import views as referral_views
 
 admin.site.site_header = _("Sikta administration")
 admin.site.site_title = _("Sikta administration")
@@ -16,6 +17,24 @@ urlpatterns = [
     path("organisation/", front_views.organisation, name="organisation"),
     path("deltagare/", participant_views.participant_list, name="participant_list"),
     path("deltagare/<int:pk>/", participant_views.participant_detail, name="participant_detail"),
+    path(
+        "deltagare/<int:pk>/ansvarig/",
+        participant_views.participant_assign,
+        name="participant_assign",
+    ),
+    # The public referral form: linked from the association's web site, so keep the address.
+    path("aktualisering/", referral_views.referral_start, name="referral_start"),
+    path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),
+    path("aktualisering/<slug:track>/", referral_views.referral_form, name="referral_form"),
+    path("aktualiseringar/", referral_views.referral_queue, name="referral_queue"),
+    path("aktualiseringar/ny/", referral_views.referral_register, name="referral_register"),
+    path("aktualiseringar/<int:pk>/", referral_views.referral_detail, name="referral_detail"),
+    path("aktualiseringar/<int:pk>/antag/", referral_views.referral_accept, name="referral_accept"),
+    path(
+        "aktualiseringar/<int:pk>/<slug:action>/",
+        referral_views.referral_change,
+        name="referral_change",
+    ),
     path("logg/", audit_views.audit_search, name="audit_search"),
     path(
         "konto/logga-in/",

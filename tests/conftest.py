@@ -9,7 +9,8 @@ from django.test import Client
 from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Kommun, Lansdel, StaffMember, Track
 from sikta.participants.models import Participant
-from tests.factories import ParticipantFactory, StaffMemberFactory, UserFactory
+from sikta.referrals.models import Referral
+from tests.factories import ParticipantFactory, ReferralFactory, StaffMemberFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +32,7 @@ class Personas:
 
     alice_sodra: Södra participant assigned to coach_sodra
     bo_norra:    Norra participant assigned to koordinator_norra
+    referral_sodra: an assessed referral to coachning from Nyköping (Södra)
     """
 
     insatsagare: StaffMember
@@ -44,6 +46,7 @@ class Personas:
     utvarderare: StaffMember
     alice_sodra: Participant
     bo_norra: Participant
+    referral_sodra: Referral
 
     def client(self, name: str) -> Client:
         client = Client()
@@ -106,4 +109,5 @@ def personas(db) -> Personas:
         track=Track.objects.get(slug="koordinering"),
         assigned_to=people["koordinator_norra"],
     )
-    return Personas(**people, alice_sodra=alice, bo_norra=bo)
+    referral = ReferralFactory(first_name="Cilla", last_name="Yxkull", status="bedomd")
+    return Personas(**people, alice_sodra=alice, bo_norra=bo, referral_sodra=referral)

@@ -8,8 +8,16 @@ import factory
 
 from sikta.accounts.models import User
 from sikta.core.personnummer import luhn_digit
-from sikta.organisation.models import Kommun, Role, StaffMember, Track
+from sikta.organisation.models import (
+    IncomeSource,
+    Kommun,
+    ReferrerOrganisation,
+    Role,
+    StaffMember,
+    Track,
+)
 from sikta.participants.models import Participant
+from sikta.referrals.models import Referral
 
 
 def fictional_personnummer(n: int, *, year: int = 1995, female: bool = False) -> str:
@@ -53,3 +61,37 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     kommun = factory.LazyFunction(lambda: Kommun.objects.get(name="Nyköping"))
     track = factory.LazyFunction(lambda: Track.objects.get(slug="coachning"))
     start_date = dt.date(2025, 3, 1)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral to coachning from a kommun handläggare; set `income` to codes of sources."""
+
+    class Meta:
+        model = Referral
+        skip_postgeneration_save = True
+
+    track = factory.LazyFunction(lambda: Track.objects.get(slug="coachning"))
+    referrer_organisation = factory.LazyFunction(
+        lambda: ReferrerOrganisation.objects.get(code="kommun")
+    )
+    referrer_unit = "Socialtjänsten"
+    referrer_name = "Hanna Handläggare"
+    referrer_email = "handlaggare@example.com"
+    referrer_phone = "070-1740610"
+    personnummer = factory.Sequence(lambda n: fictional_personnummer(n + 5000, year=1990))
+    first_name = factory.Sequence(lambda n: f"Aktualiserad{n}")
+    last_name = "Testsson"
+    phone = "070-1740611"
+    kommun = factory.LazyFunction(lambda: Kommun.objects.get(name="Nyköping"))
+    af_status = Referral.AfStatus.NOT_REGISTERED
+    sick_leave = Referral.SickLeave.NONE
+    support_needed = "Stöd att komma igång med arbetsträning."
+    consent_given = True
+    consent_text = "Samtycke (test)."
+
+    @factory.post_generation
+    def income(self, create: bool, codes: list[str] | None, **kwargs: object) -> None:
+        if create:
+            self.income_sources.set(
+                IncomeSource.objects.filter(code__in=codes or ["ekonomiskt_bistand"])
+            )

@@ -3,10 +3,11 @@
     may(user, Action.VIEW_PARTICIPANT, participant)   # a single decision
     participant_scope(user)                           # the Q that lists may start from
     get_participant_for_user(request, pk, action)     # 404 for outsiders, writes the audit row
+    referral_scope(user), get_referral_for_user(…)    # the same for referrals (aktualiseringar)
 
 Rules:
 - coach and koordinator: only participants assigned to them;
-- samordnare: the participants and data of their own länsdel;
+- samordnare: the participants, referrals and data of their own länsdel;
 - insatsledare and insatsägare: everything in the programme;
 - styrgrupp and utvärderare: never an identified person, only aggregates;
 - a login without a staff record (or an inactive one): nothing.
@@ -25,6 +26,7 @@ from sikta.access.roles import RoleCode
 if TYPE_CHECKING:
     from sikta.organisation.models import Lansdel, StaffMember
     from sikta.participants.models import Participant
+    from sikta.referrals.models import Referral
 
 
 class Action(StrEnum):
@@ -36,6 +38,10 @@ class Action(StrEnum):
     VIEW_ORGANISATION = "organisation.view"
     VIEW_AGGREGATES = "aggregates.view"
     VIEW_AUDIT_LOG = "audit.view"
+    # Referrals: the queue, a referral, registering one taken by phone, deciding.
+    HANDLE_REFERRALS = "referral.handle"
+    # Choosing or changing a participant's coach or koordinator.
+    ASSIGN_PARTICIPANT = "participant.assign"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -47,15 +53,15 @@ _PERSON_ACTIONS = frozenset(
     }
 )
 _EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES})
+# Those who lead the work of a länsdel (samordnare) or of all of them.
+_LEAD_ACTIONS = frozenset(
+    {Action.VIEW_LANSDEL_CASELOAD, Action.HANDLE_REFERRALS, Action.ASSIGN_PARTICIPANT}
+)
 
 GRANTS: dict[RoleCode, frozenset[Action]] = {
-    RoleCode.INSATSAGARE: _EVERYONE
-    | _PERSON_ACTIONS
-    | {Action.VIEW_LANSDEL_CASELOAD, Action.VIEW_AUDIT_LOG},
-    RoleCode.INSATSLEDARE: _EVERYONE
-    | _PERSON_ACTIONS
-    | {Action.VIEW_LANSDEL_CASELOAD, Action.VIEW_AUDIT_LOG},
-    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | {Action.VIEW_LANSDEL_CASELOAD},
+    RoleCode.INSATSAGARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | {Action.VIEW_AUDIT_LOG},
+    RoleCode.INSATSLEDARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | {Action.VIEW_AUDIT_LOG},
+    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS,
     RoleCode.COACH: _EVERYONE
     | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
     RoleCode.KOORDINATOR: _EVERYONE
@@ -112,7 +118,19 @@ def participant_scope(user: Any) -> Q:
     return _NOBODY
 
 
-def may(user: Any, action: Action, target: Participant | Lansdel | None = None) -> bool:
+def referral_scope(user: Any) -> Q:
+    """The referrals `user` may handle: a samordnare their länsdel's, the leads all of them."""
+    staff = staff_of(user)
+    if staff is None or Action.HANDLE_REFERRALS not in grants(user):
+        return _NOBODY
+    if staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return Q()
+    if staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id:
+        return Q(kommun__lansdel_id=staff.lansdel_id)
+    return _NOBODY
+
+
+def may(user: Any, action: Action, target: Participant | Referral | Lansdel | None = None) -> bool:
     """Whether `user` may do `action`, on `target` if one is given."""
     if action not in grants(user):
         return False
@@ -124,9 +142,12 @@ def may(user: Any, action: Action, target: Participant | Lansdel | None = None) 
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
         return True
     from sikta.organisation.models import Lansdel
+    from sikta.referrals.models import Referral
 
     if isinstance(target, Lansdel):
         return role == RoleCode.SAMORDNARE and target.pk == staff.lansdel_id
+    if isinstance(target, Referral):
+        return role == RoleCode.SAMORDNARE and target.kommun.lansdel_id == staff.lansdel_id
     # A participant.
     if role == RoleCode.SAMORDNARE:
         return staff.lansdel_id is not None and target.kommun.lansdel_id == staff.lansdel_id
@@ -154,3 +175,24 @@ def get_participant_for_user(
         raise Http404
     audit_record(request=request, action=str(action), participant=participant)
     return participant
+
+
+def get_referral_for_user(
+    request: HttpRequest, pk: int, action: Action = Action.HANDLE_REFERRALS, *, audit: str = ""
+) -> Referral:
+    """The referral if `request.user` may handle it, else 404; writes `audit` if given."""
+    from sikta.audit.services import audit_record
+    from sikta.referrals.models import Referral
+
+    referral = (
+        Referral.objects.select_related(
+            "kommun__lansdel", "track", "referrer_organisation", "participant", "decline_reason"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None or not may(request.user, action, referral):
+        raise Http404
+    if audit:
+        audit_record(request=request, action=audit, referral=referral)
+    return referral

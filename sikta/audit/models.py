@@ -29,6 +29,11 @@ class AuditAction(models.TextChoices):
     PARTICIPANT_CREATE = "participant.create", _("Created participant")
     PARTICIPANT_CHANGE = "participant.change", _("Changed participant")
     PARTICIPANT_EXPORT = "participant.export", _("Exported participant")
+    PARTICIPANT_ASSIGN = "participant.assign", _("Assigned participant")
+    REFERRAL_CREATE = "referral.create", _("Received referral")
+    REFERRAL_VIEW = "referral.view", _("Viewed referral")
+    REFERRAL_LIST = "referral.list", _("Listed referral")
+    REFERRAL_CHANGE = "referral.change", _("Changed referral")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")
 
 
@@ -62,6 +67,14 @@ class AuditEvent(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("participant"),
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("referral"),
     )
     ip_address = models.GenericIPAddressField(_("address"), null=True)
     path = models.CharField(_("page"), max_length=500, blank=True)

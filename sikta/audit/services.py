@@ -31,26 +31,32 @@ def audit_record(
     request: HttpRequest | None = None,
     user: Any = None,
     participant: Any = None,
+    referral: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit record. Without a request (commands, jobs) the address stays empty."""
     return AuditEvent.objects.create(
-        action=action, participant=participant, detail=detail or {}, **_actor(request, user)
+        action=action,
+        participant=participant,
+        referral=referral,
+        detail=detail or {},
+        **_actor(request, user),
     )
 
 
 def audit_record_many(
     *,
     action: str,
-    participants: Iterable[Any],
+    participants: Iterable[Any] = (),
+    referrals: Iterable[Any] = (),
     request: HttpRequest | None = None,
     user: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """One record per participant, in one insert (a list page shows many people at once)."""
+    """One record per person shown, in one insert (a list page shows many people at once)."""
     actor = _actor(request, user)
     events = [
         AuditEvent(action=action, participant=p, detail=detail or {}, **actor) for p in participants
-    ]
+    ] + [AuditEvent(action=action, referral=r, detail=detail or {}, **actor) for r in referrals]
     AuditEvent.objects.bulk_create(events)
     return len(events)

@@ -13,6 +13,7 @@ from sikta.audit.services import audit_record_many
 from sikta.organisation.models import Insats, Role, StaffMember
 from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
+from sikta.referrals.models import Referral
 
 
 def _current_insats() -> Insats | None:
@@ -42,6 +43,8 @@ def start(request: HttpRequest) -> HttpResponse:
         return render(request, "front/start_caseworker.html", context)
     if insats is not None:
         context["counts"] = active_counts(insats)
+    if may(request.user, Action.HANDLE_REFERRALS):
+        context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
         context["caseloads"] = caseloads(staff.lansdel)
         context["lansdel_active"] = Participant.objects.visible_to(request.user).active().count()

@@ -1,10 +1,14 @@
 from django.contrib import admin
 
 from sikta.organisation.models import (
+    DeclineReason,
+    EligibilityRule,
     FinancingShare,
+    IncomeSource,
     Insats,
     Kommun,
     Lansdel,
+    ReferrerOrganisation,
     Role,
     StaffMember,
     Track,
@@ -34,9 +38,26 @@ class KommunAdmin(admin.ModelAdmin):
     search_fields = ("name", "kommunkod")
 
 
+class EligibilityRuleInline(admin.TabularInline):
+    model = EligibilityRule
+    extra = 0
+
+
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
     list_display = ("name", "min_age", "max_age", "caseworker_role", "insats")
+    filter_horizontal = ("referrers",)
+    inlines = [EligibilityRuleInline]
+
+
+@admin.register(ReferrerOrganisation, DeclineReason)
+class CodedListAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "ordering")
+
+
+@admin.register(IncomeSource)
+class IncomeSourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "insured_by", "ordering")
 
 
 @admin.register(Role)
@@ -46,7 +67,15 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "role", "lansdel", "employer", "position_percent", "is_active")
+    list_display = (
+        "full_name",
+        "role",
+        "lansdel",
+        "employer",
+        "position_percent",
+        "capacity",
+        "is_active",
+    )
     list_filter = ("role", "lansdel", "is_active")
     search_fields = ("first_name", "last_name", "email", "employer")
     autocomplete_fields = ("user",)

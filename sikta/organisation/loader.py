@@ -2,8 +2,9 @@
 
 Rows are matched on natural keys (insats slug, länsdel slug, kommunkod, track slug, role code,
 financing kommun/label) and updated in place, so running the loader twice changes nothing and
-editing the file then loading again updates what changed. Nothing is deleted: rows that the file
-no longer lists are reported, because participants and staff may still refer to them.
+editing the file then loading again updates what changed. Nothing is deleted (rows that the file
+no longer lists are reported, because participants and staff may still refer to them) except a
+track's eligibility criteria, which nothing refers to and which must stop applying.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from django.db import transaction
 from django.db.models import Model
 
 from sikta.organisation.models import (
+    DeclineReason,
+    EligibilityRule,
     FinancingShare,
+    IncomeSource,
     Insats,
     Kommun,
     Lansdel,
+    ReferrerOrganisation,
     Role,
     Track,
 )
@@ -67,6 +72,57 @@ def _upsert(
     else:
         report.note(kind, "unchanged")
     return obj
+
+
+def _load_referrers(
+    track: Track, codes: list[str], known: dict[str, Any], report: LoadReport
+) -> None:
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise OrganisationFileError(f"track {track.slug}: unknown referrers {unknown}")
+    wanted = {known[code].pk for code in codes}
+    if wanted != set(track.referrers.values_list("pk", flat=True)):
+        track.referrers.set(wanted)
+        report.note("track referrers", "updated")
+
+
+# What each kind of rule reads from its row, beside kind and label; the evaluator uses the same.
+RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    EligibilityRule.Kind.AGE: (),
+    EligibilityRule.Kind.RESIDENCE: (),
+    EligibilityRule.Kind.REFERRER: (),
+    EligibilityRule.Kind.INSURANCE: ("insurers",),
+    EligibilityRule.Kind.LABOUR_MARKET: (
+        "excluded_af_statuses",
+        "qualifying_sick_leave",
+        "excluded_sick_leave",
+    ),
+    EligibilityRule.Kind.ASSESSMENT: (),
+}
+
+
+def _load_rules(track: Track, rows: list[dict[str, Any]], report: LoadReport) -> None:
+    """A track's criteria, matched on their position in the file."""
+    for ordering, row in enumerate(rows, start=1):
+        where = f"track {track.slug}, criterion {ordering}"
+        _require(row, "kind", where=where)
+        if row["kind"] not in RULE_PARAMETERS:
+            raise OrganisationFileError(f"{where}: unknown kind {row['kind']!r}")
+        if row["kind"] != EligibilityRule.Kind.AGE and not row.get("label"):
+            raise OrganisationFileError(f"{where}: a label says what the criterion is")
+        extra = set(row) - {"kind", "label", *RULE_PARAMETERS[row["kind"]]}
+        if extra:
+            raise OrganisationFileError(f"{where}: unknown keys {sorted(extra)}")
+        values = {
+            "kind": row["kind"],
+            "label": row.get("label", ""),
+            "parameters": {key: row[key] for key in RULE_PARAMETERS[row["kind"]] if key in row},
+        }
+        _upsert(EligibilityRule, report, {"track": track, "ordering": ordering}, values)
+    # Criteria the file no longer lists must stop applying; nothing refers to them.
+    removed, _ = track.eligibility_rules.filter(ordering__gt=len(rows)).delete()
+    if removed:
+        report.note("eligibilityrule", "updated")
 
 
 def _require(row: dict[str, Any], *keys: str, where: str) -> None:
@@ -115,10 +171,28 @@ def load_organisation(path: Path) -> LoadReport:
             {"name": row["name"], "lansdel": lansdelar[row["lansdel"]]},
         )
 
+    coded: dict[type[Model], dict[str, Any]] = {}
+    for model, key in (
+        (ReferrerOrganisation, "referrer_organisations"),
+        (IncomeSource, "income_sources"),
+        (DeclineReason, "decline_reasons"),
+    ):
+        coded[model] = {}
+        for row in data.get(key, []):
+            _require(row, "code", "name", where=f"[[{key}]]")
+            values = {name: value for name, value in row.items() if name != "code"}
+            coded[model][row["code"]] = _upsert(model, report, {"code": row["code"]}, values)
+
     for row in data.get("tracks", []):
         _require(row, "slug", "name", "min_age", "max_age", "caseworker_role", where="[[tracks]]")
-        values = {key: value for key, value in row.items() if key != "slug"}
-        _upsert(Track, report, {"insats": insats, "slug": row["slug"]}, values)
+        values = {
+            key: value
+            for key, value in row.items()
+            if key not in ("slug", "referrers", "eligibility")
+        }
+        track = _upsert(Track, report, {"insats": insats, "slug": row["slug"]}, values)
+        _load_referrers(track, row.get("referrers", []), coded[ReferrerOrganisation], report)
+        _load_rules(track, row.get("eligibility", []), report)
 
     for row in data.get("roles", []):
         _require(row, "code", "name", where="[[roles]]")

@@ -29,6 +29,21 @@ class Insats(models.Model):
         _("longest time per participant (months)")
     )
     annual_budget_sek = models.PositiveIntegerField(_("yearly budget from the association (SEK)"))
+    default_caseload_capacity = models.PositiveSmallIntegerField(
+        _("default caseload capacity"),
+        default=15,
+        help_text=_("Active participants per coach or care coordinator, unless set per person."),
+    )
+    recent_referral_months = models.PositiveSmallIntegerField(
+        _("months an earlier referral is flagged"),
+        default=6,
+        help_text=_("A new referral for someone referred within this many months is flagged."),
+    )
+    consent_text = models.TextField(
+        _("consent text"),
+        blank=True,
+        help_text=_("Shown next to the consent checkbox of every referral and kept with it."),
+    )
 
     class Meta:
         verbose_name = _("programme (insats)")
@@ -119,6 +134,19 @@ class Track(models.Model):
             (RoleCode.KOORDINATOR, RoleCode.KOORDINATOR.label),
         ],
     )
+    referral_intro = models.TextField(_("introduction on the referral form"), blank=True)
+    referrers = models.ManyToManyField(
+        "ReferrerOrganisation",
+        blank=True,
+        related_name="tracks",
+        verbose_name=_("who may refer"),
+        help_text=_("Empty: anyone may refer to this track."),
+    )
+    referrer_notice = models.TextField(
+        _("notice to those who may not refer"),
+        blank=True,
+        help_text=_("Where someone from another organisation should turn instead."),
+    )
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -134,6 +162,100 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def may_be_referred_by(self, organisation: ReferrerOrganisation | None) -> bool:
+        allowed = {o.pk for o in self.referrers.all()}
+        return not allowed or (organisation is not None and organisation.pk in allowed)
+
+
+class ReferrerOrganisation(models.Model):
+    """Where a referral comes from: kommun, Försäkringskassan, a relative, the person …"""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("referring organisation")
+        verbose_name_plural = _("referring organisations")
+        ordering = ["ordering", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomeSource(models.Model):
+    """A source of income (försörjning); some insure the person for work training."""
+
+    class Insurer(models.TextChoices):
+        KOMMUN = "kommun", _("The home municipality")
+        FK = "fk", _("Försäkringskassan")
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    insured_by = models.CharField(
+        _("insures work training"), max_length=10, choices=Insurer.choices, blank=True
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("income source")
+        verbose_name_plural = _("income sources")
+        ordering = ["ordering", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeclineReason(models.Model):
+    """Why a referral was not accepted. The referrer is told it, so it never names health."""
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("reason for not accepting")
+        verbose_name_plural = _("reasons for not accepting")
+        ordering = ["ordering", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EligibilityRule(models.Model):
+    """One criterion of a track's target group; `sikta.referrals.eligibility` evaluates it.
+
+    The kinds are the checks the system knows how to make; their values (who may refer, which
+    insurers count, which labour-market situations qualify) are in `parameters`.
+    """
+
+    class Kind(models.TextChoices):
+        AGE = "age", _("Age at the referral date (the track's age range)")
+        RESIDENCE = "residence", _("Lives in one of the programme's municipalities")
+        REFERRER = "referrer", _("Referred by an organisation allowed for the track")
+        INSURANCE = "insurance", _("Insured for work training")
+        LABOUR_MARKET = "labour_market", _("Labour-market and sick-leave situation")
+        ASSESSMENT = "assessment", _("Assessed by the coordinator")
+
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, related_name="eligibility_rules", verbose_name=_("track")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("criterion"), max_length=300, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("eligibility criterion")
+        verbose_name_plural = _("eligibility criteria")
+        ordering = ["track", "ordering", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "ordering"], name="rule_unique_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()
 
 
 class Role(models.Model):
@@ -189,6 +311,12 @@ class StaffMember(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("caseload capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Active participants this person can carry. Empty: the programme's default."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

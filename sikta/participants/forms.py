@@ -27,3 +27,24 @@ class ParticipantFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kommuner is not None:
             self.fields["kommun"].queryset = kommuner
+
+
+class AssignForm(forms.Form):
+    caseworker = forms.ChoiceField(
+        label=_("New coach or care coordinator"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who will be responsible.")},
+    )
+    note = forms.CharField(
+        label=_("Why (optional)"), max_length=300, required=False, widget=forms.TextInput
+    )
+
+    def __init__(self, *args: Any, caseworkers: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.caseworkers = {str(c.staff.pk): c for c in caseworkers}
+        self.fields["caseworker"].choices = [
+            (pk, c.staff.full_name) for pk, c in self.caseworkers.items()
+        ]
+
+    def clean_caseworker(self) -> Any:
+        return self.caseworkers[self.cleaned_data["caseworker"]].staff

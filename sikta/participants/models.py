@@ -81,3 +81,80 @@ class Participant(models.Model):
     def days_in_programme(self) -> int:
         end = self.end_date or timezone.localdate()
         return (end - self.start_date).days
+
+
+class Assignment(models.Model):
+    """Who was responsible for a participant, from when to when; reassignment keeps the past."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("participant"),
+    )
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("coach or care coordinator"),
+    )
+    track = models.ForeignKey(
+        Track, on_delete=models.PROTECT, related_name="+", verbose_name=_("track")
+    )
+    started_at = models.DateTimeField(_("from"), default=timezone.now)
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} – {self.staff}"
+
+
+class Consent(models.Model):
+    """The participant's consent to the processing, as given, and when it was withdrawn."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("participant"),
+    )
+    text = models.TextField(_("consent as given"))
+    given_on = models.DateField(_("given"))
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("referral"),
+    )
+    withdrawn_on = models.DateField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.given_on}"

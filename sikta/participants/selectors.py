@@ -54,3 +54,35 @@ def caseloads(lansdel: Lansdel | None = None) -> Any:
         )
         .order_by("lansdel__ordering", "role__ordering", "last_name", "first_name")
     )
+
+
+@dataclass(frozen=True)
+class Caseworker:
+    staff: StaffMember
+    active: int
+    capacity: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.active >= self.capacity
+
+
+def caseworkers_for(case: Any) -> list[Caseworker]:
+    """Who can carry `case` (a participant or a referral): the track's role in its länsdel,
+    least loaded first, each with their active participants and capacity."""
+    default = case.track.insats.default_caseload_capacity
+    staff = (
+        StaffMember.objects.filter(
+            is_active=True,
+            role__code=case.track.caseworker_role,
+            lansdel_id=case.kommun.lansdel_id,
+        )
+        .select_related("role")
+        .annotate(
+            active_count=Count(
+                "participants", filter=Q(participants__status=Participant.Status.ACTIVE)
+            )
+        )
+        .order_by("active_count", "last_name", "first_name")
+    )
+    return [Caseworker(s, s.active_count, s.capacity or default) for s in staff]

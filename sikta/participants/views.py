@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user
+from sikta.access.policy import Action, get_participant_for_user, may
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.personnummer import Personnummer, PersonnummerError
 from sikta.organisation.models import Kommun
-from sikta.participants.forms import ParticipantFilterForm
+from sikta.participants import services
+from sikta.participants.forms import AssignForm, ParticipantFilterForm
 from sikta.participants.models import Participant
+from sikta.participants.selectors import caseworkers_for
 
 PAGE_SIZE = 50
 
@@ -58,4 +62,41 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @requires(Action.VIEW_PARTICIPANT)
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(request, pk, Action.VIEW_PARTICIPANT)
-    return render(request, "participants/participant_detail.html", {"participant": participant})
+    return render(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "assignments": participant.assignments.select_related("staff", "track"),
+            "consents": participant.consents.all(),
+            "referrals": participant.referrals.select_related("track"),
+            "may_assign": may(request.user, Action.ASSIGN_PARTICIPANT, participant),
+        },
+    )
+
+
+@requires(Action.ASSIGN_PARTICIPANT)
+def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who is responsible; the samordnare sees everyone's caseload against capacity."""
+    participant = get_participant_for_user(request, pk, Action.ASSIGN_PARTICIPANT)
+    caseworkers = [
+        c for c in caseworkers_for(participant) if c.staff.pk != participant.assigned_to_id
+    ]
+    form = AssignForm(request.POST or None, caseworkers=caseworkers)
+    if request.method == "POST" and form.is_valid():
+        staff = form.cleaned_data["caseworker"]
+        services.participant_assign(
+            participant=participant, staff=staff, request=request, note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _("%(staff)s is now responsible for %(name)s.")
+            % {"staff": staff.full_name, "name": participant.full_name},
+        )
+        return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "participants/assign.html",
+        {"participant": participant, "form": form, "caseworkers": caseworkers},
+        status=400 if form.is_bound else 200,
+    )

@@ -26,6 +26,9 @@ OK, LOGIN, FORBIDDEN, MISSING, NOT_ALLOWED, REDIRECT = (
 )
 # Everyone whose role works with identified people: all but the aggregate roles.
 PERSON_ROLES = set(ROLE_PERSONAS) - {"styrgrupp", "utvarderare"}
+# Those who handle referrals and assign cases: the leads, and the samordnare of the länsdel.
+LEADS = {"insatsagare", "insatsledare", "samordnare_sodra", "samordnare_norra"}
+LEADS_SODRA = LEADS - {"samordnare_norra"}
 
 
 def expect(default: str, anonymous: str = LOGIN, **overrides: str) -> dict[str, str]:
@@ -57,6 +60,33 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "coach_sodra_other": MISSING,
             "koordinator_norra": MISSING,
         },
+    ),
+    "participant_assign": (
+        lambda p: {"pk": p.alice_sodra.pk},
+        {
+            **_denied_unless(LEADS_SODRA),
+            "samordnare_norra": MISSING,
+        },
+    ),
+    # The public referral form: anyone, logged in or not.
+    "referral_start": (lambda p: {}, expect(OK, anonymous=OK)),
+    "referral_form": (lambda p: {"track": "koordinering"}, expect(OK, anonymous=OK)),
+    # Without a referral just sent there is nothing to thank for: back to the start.
+    "referral_thanks": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
+    "referral_queue": (lambda p: {}, _denied_unless(LEADS)),
+    "referral_register": (lambda p: {}, _denied_unless(LEADS)),
+    "referral_detail": (
+        lambda p: {"pk": p.referral_sodra.pk},
+        {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
+    ),
+    "referral_accept": (
+        lambda p: {"pk": p.referral_sodra.pk},
+        {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
+    ),
+    # Changes are POSTs; a GET is refused even to those who may make them.
+    "referral_change": (
+        lambda p: {"pk": p.referral_sodra.pk, "action": "kalla"},
+        expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
     ),
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
@@ -113,11 +143,16 @@ def test_access(personas: Personas, url_name: str, persona: str) -> None:
     if url_name == "participant_detail":
         reads = AuditEvent.objects.filter(action="participant.view").count() - before
         assert reads == (1 if expected[persona] == OK else 0)
+    if url_name == "referral_detail":
+        reads = AuditEvent.objects.filter(
+            action="referral.view", referral=personas.referral_sodra
+        ).count()
+        assert reads == (1 if expected[persona] == OK else 0)
     if persona in ("styrgrupp", "utvarderare") and response.status_code == 200:
         body = response.content.decode()
-        for participant in (personas.alice_sodra, personas.bo_norra):
-            assert str(participant.personnummer) not in body
-            assert participant.last_name not in body
+        for person in (personas.alice_sodra, personas.bo_norra, personas.referral_sodra):
+            assert str(person.personnummer) not in body
+            assert person.last_name not in body
 
 
 def _admin_url(route: str) -> str:

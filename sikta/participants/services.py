@@ -1,0 +1,55 @@
+"""Writes to participants. Each is one transaction that also writes the audit record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record
+from sikta.organisation.models import StaffMember
+from sikta.participants.models import Assignment, Participant
+
+
+class AssignmentError(ValueError):
+    pass
+
+
+def check_caseworker(participant: Participant, staff: StaffMember) -> None:
+    """A case goes to an active coach (coachning) or koordinator (koordinering) of its länsdel."""
+    if not staff.is_active or staff.role.code != participant.track.caseworker_role:
+        raise AssignmentError(participant.track.get_caseworker_role_display())
+    if staff.lansdel_id != participant.kommun.lansdel_id:
+        raise AssignmentError(participant.kommun.lansdel.name)
+
+
+@transaction.atomic
+def participant_assign(
+    *, participant: Participant, staff: StaffMember, request: HttpRequest, note: str = ""
+) -> Assignment:
+    """Make `staff` responsible for `participant`; the previous assignment is ended, not lost."""
+    check_caseworker(participant, staff)
+    now = timezone.now()
+    previous = participant.assigned_to_id
+    participant.assignments.filter(ended_at__isnull=True).update(ended_at=now)
+    assignment = Assignment.objects.create(
+        participant=participant,
+        staff=staff,
+        track=participant.track,
+        started_at=now,
+        assigned_by=request.user,
+        note=note,
+    )
+    participant.assigned_to = staff
+    participant.save(update_fields=["assigned_to"])
+    detail: dict[str, Any] = {"from_staff": previous, "to_staff": staff.pk}
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_ASSIGN,
+        participant=participant,
+        detail=detail,
+    )
+    return assignment

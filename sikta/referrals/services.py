@@ -1,0 +1,297 @@
+"""Writes to referrals: receiving one, moving it through its statuses, accepting it.
+
+Each service is one transaction that keeps the referral's history (ReferralEvent) and writes the
+audit record; e-mails go out only once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sikta.access.policy import staff_of
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record
+from sikta.organisation.models import DeclineReason, IncomeSource, StaffMember, Track
+from sikta.participants.models import Consent, Participant
+from sikta.participants.services import check_caseworker, participant_assign
+from sikta.referrals import notifications
+from sikta.referrals.models import Referral, ReferralEvent
+
+Status = Referral.Status
+
+# The workflow: mottagen → kallad → bedömd → beslut. A referral that clearly belongs elsewhere
+# may be declined or redirected at once; booking a new meeting keeps it "kallad"; it can be
+# withdrawn at any open step. Decisions are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset(
+        {Status.INVITED, Status.ASSESSED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN}
+    ),
+    Status.INVITED: frozenset({Status.INVITED, Status.ASSESSED, Status.DECLINED, Status.WITHDRAWN}),
+    Status.ASSESSED: frozenset(
+        {Status.ACCEPTED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN}
+    ),
+    Status.ACCEPTED: frozenset(),
+    Status.DECLINED: frozenset(),
+    Status.REDIRECTED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+DECISIONS = frozenset({Status.ACCEPTED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN})
+
+
+class TransitionError(ValueError):
+    """A step the workflow does not allow, or one that lacks what it needs."""
+
+
+def allowed_transitions(referral: Referral) -> frozenset[str]:
+    return TRANSITIONS[referral.status]
+
+
+def _by_name(request: HttpRequest | None) -> str:
+    if request is None or not request.user.is_authenticated:
+        return ""
+    staff = staff_of(request.user)
+    return staff.full_name if staff is not None else request.user.get_username()
+
+
+def _event(
+    referral: Referral,
+    *,
+    request: HttpRequest | None,
+    from_status: str,
+    note: str = "",
+) -> ReferralEvent:
+    user = request.user if request is not None and request.user.is_authenticated else None
+    return ReferralEvent.objects.create(
+        referral=referral,
+        by=user,
+        by_name=_by_name(request),
+        from_status=from_status,
+        to_status=referral.status,
+        meeting_at=referral.meeting_at if referral.status == Status.INVITED else None,
+        note=note,
+    )
+
+
+@transaction.atomic
+def referral_submit(
+    *,
+    track: Track,
+    data: dict[str, Any],
+    request: HttpRequest,
+    channel: str = Referral.Channel.WEB,
+    token: uuid.UUID | None = None,
+) -> tuple[Referral, bool]:
+    """Save a referral from the form's cleaned `data`; (referral, created).
+
+    A second sending of the same form page (same `token`) returns the first referral.
+    """
+    if token is not None:
+        existing = Referral.objects.filter(submission_token=token).first()
+        if existing is not None:
+            return existing, False
+    income_sources: list[IncomeSource] = list(data.get("income_sources", []))
+    fields = {name: data[name] for name in _REFERRAL_FIELDS if name in data}
+    referral = Referral(
+        track=track,
+        channel=channel,
+        submission_token=token,
+        consent_given=True,
+        consent_text=track.insats.consent_text,
+        registered_by=request.user if request.user.is_authenticated else None,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # The same token raced us in from a second click: that one stands.
+        existing = Referral.objects.filter(submission_token=token).first()
+        if token is None or existing is None:
+            raise
+        return existing, False
+    referral.income_sources.set(income_sources)
+    _event(referral, request=request, from_status="")
+    audit_record(request=request, action=AuditAction.REFERRAL_CREATE, referral=referral)
+    transaction.on_commit(lambda: notifications.new_referral(referral))
+    return referral, True
+
+
+_REFERRAL_FIELDS = (
+    "referrer_organisation",
+    "referrer_unit",
+    "referrer_name",
+    "referrer_email",
+    "referrer_phone",
+    "personnummer",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "kommun",
+    "af_status",
+    "sick_leave",
+    "support_needed",
+)
+
+
+@transaction.atomic
+def referral_move(
+    *,
+    referral: Referral,
+    to: str,
+    request: HttpRequest,
+    meeting_at: dt.datetime | None = None,
+    decline_reason: DeclineReason | None = None,
+    note: str = "",
+) -> Referral:
+    """Move `referral` to status `to`, as the workflow allows; acceptance has its own service."""
+    if to == Status.ACCEPTED:
+        raise TransitionError("use referral_accept")
+    if to == Status.REDIRECTED:
+        raise TransitionError("use referral_redirect")
+    _check(referral, to)
+    if to == Status.INVITED and meeting_at is None:
+        raise TransitionError("a meeting needs a time")
+    if to == Status.DECLINED and decline_reason is None:
+        raise TransitionError("a decision not to accept needs a reason")
+    from_status = referral.status
+    referral.status = to
+    changed = ["status"]
+    if to == Status.INVITED:
+        referral.meeting_at = meeting_at
+        changed.append("meeting_at")
+    if to == Status.DECLINED:
+        referral.decline_reason = decline_reason
+        changed.append("decline_reason")
+    if to in DECISIONS:
+        referral.decided_at = timezone.now()
+        referral.decision_note = note
+        changed += ["decided_at", "decision_note"]
+    referral.save(update_fields=changed)
+    _finish(referral, request=request, from_status=from_status, note=note)
+    return referral
+
+
+def _check(referral: Referral, to: str) -> None:
+    # Read the status fresh, under a lock: two samordnare deciding at once must not both win.
+    current = (
+        Referral.objects.select_for_update().values_list("status", flat=True).get(pk=referral.pk)
+    )
+    if to not in TRANSITIONS[current]:
+        raise TransitionError(f"{current} → {to} is not a step of the workflow")
+    referral.status = current
+
+
+def _finish(referral: Referral, *, request: HttpRequest, from_status: str, note: str) -> None:
+    _event(referral, request=request, from_status=from_status, note=note)
+    audit_record(
+        request=request,
+        action=AuditAction.REFERRAL_CHANGE,
+        referral=referral,
+        participant=referral.participant,
+        detail={"from": from_status, "to": referral.status},
+    )
+    if referral.status in DECISIONS:
+        transaction.on_commit(lambda: notifications.decision(referral))
+
+
+@transaction.atomic
+def referral_redirect(*, referral: Referral, request: HttpRequest, note: str = "") -> Referral:
+    """Decide that the person belongs in the other track: a new referral there, in the queue."""
+    _check(referral, Status.REDIRECTED)
+    other = (
+        Track.objects.filter(insats_id=referral.track.insats_id)
+        .exclude(pk=referral.track_id)
+        .first()
+    )
+    if other is None:
+        raise TransitionError("there is no other track")
+    new = Referral.objects.get(pk=referral.pk)
+    new.pk = None
+    new._state.adding = True
+    new.participant = None
+    new.reference = Referral._meta.get_field("reference").get_default()
+    new.submission_token = None
+    new.track = other
+    new.status = Status.RECEIVED
+    new.received_at = timezone.now()
+    new.meeting_at = None
+    new.redirected_to = None
+    new.registered_by = request.user
+    new.save()
+    new.income_sources.set(referral.income_sources.all())
+    _event(new, request=request, from_status="", note=note)
+    audit_record(request=request, action=AuditAction.REFERRAL_CREATE, referral=new)
+
+    from_status = referral.status
+    referral.status = Status.REDIRECTED
+    referral.redirected_to = new
+    referral.decided_at = timezone.now()
+    referral.decision_note = note
+    referral.save(update_fields=["status", "redirected_to", "decided_at", "decision_note"])
+    _finish(referral, request=request, from_status=from_status, note=note)
+    return new
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    referral: Referral,
+    caseworker: StaffMember,
+    start_date: dt.date,
+    request: HttpRequest,
+    note: str = "",
+) -> Participant:
+    """Accept: enrol the person (inskrivning), record their consent, assign the caseworker."""
+    _check(referral, Status.ACCEPTED)
+    participant = Participant.objects.filter(personnummer=referral.personnummer).first()
+    created = participant is None
+    if participant is None:
+        participant = Participant(personnummer=referral.personnummer)
+    moving_track = (
+        not created
+        and participant.status == Participant.Status.ACTIVE
+        and participant.track_id != referral.track_id
+    )
+    participant.first_name = referral.first_name
+    participant.last_name = referral.last_name
+    participant.phone = referral.phone or participant.phone
+    participant.email = referral.email or participant.email
+    participant.kommun = referral.kommun
+    participant.track = referral.track
+    if not moving_track:
+        # A new enrolment; one moving from koordinering to coachning keeps its start.
+        participant.start_date = start_date
+        participant.end_date = None
+        participant.status = Participant.Status.ACTIVE
+    check_caseworker(participant, caseworker)
+    participant.save()
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_CREATE if created else AuditAction.PARTICIPANT_CHANGE,
+        participant=participant,
+        referral=referral,
+    )
+    Consent.objects.create(
+        participant=participant,
+        text=referral.consent_text,
+        given_on=timezone.localdate(referral.received_at),
+        recorded_by=request.user,
+        referral=referral,
+    )
+    participant_assign(participant=participant, staff=caseworker, request=request, note=note)
+
+    from_status = referral.status
+    referral.status = Status.ACCEPTED
+    referral.participant = participant
+    referral.decided_at = timezone.now()
+    referral.decision_note = note
+    referral.save(update_fields=["status", "participant", "decided_at", "decision_note"])
+    _finish(referral, request=request, from_status=from_status, note=note)
+    return participant

@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, get_referral_for_user, lansdel_of, role_of
+from sikta.access.roles import RoleCode
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record_many
+from sikta.organisation.models import EligibilityRule, Insats, Kommun, Track
+from sikta.participants.selectors import caseworkers_for
+from sikta.referrals import services
+from sikta.referrals.eligibility import Outcome, evaluate_referral
+from sikta.referrals.forms import (
+    AcceptForm,
+    DeclineForm,
+    InviteForm,
+    NoteForm,
+    ReferralForm,
+    ReferrerStepForm,
+)
+from sikta.referrals.models import Referral
+from sikta.referrals.ratelimit import over_limit
+from sikta.referrals.selectors import flags_for
+
+Status = Referral.Status
+PAGE_SIZE = 50
+SESSION_REFERENCE = "referral_reference"
+
+
+def _tracks() -> QuerySet[Track]:
+    insats = Insats.objects.order_by("-start_date").first()
+    return Track.objects.filter(insats=insats).prefetch_related("referrers", "eligibility_rules")
+
+
+# --- the public form -------------------------------------------------------------------------
+
+
+def referral_start(request: HttpRequest) -> HttpResponse:
+    """The public page the association's web site links to: choose the track."""
+    return render(request, "referrals/public_start.html", {"tracks": _tracks()})
+
+
+def referral_form(request: HttpRequest, track: str) -> HttpResponse:
+    track_obj = get_object_or_404(_tracks(), slug=track)
+    referrer = None
+    if request.method != "POST" and track_obj.referrers.exists():
+        step = ReferrerStepForm(request.GET if "fran" in request.GET else None)
+        if not step.is_valid():
+            return render(request, "referrals/public_step.html", {"track": track_obj, "step": step})
+        referrer = step.cleaned_data["fran"]
+        if not track_obj.may_be_referred_by(referrer):
+            return render(
+                request,
+                "referrals/public_not_allowed.html",
+                {"track": track_obj, "referrer": referrer, "tracks": _tracks()},
+            )
+    if request.method == "POST":
+        form = ReferralForm(request.POST, track=track_obj)
+        if over_limit(request):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Too many referrals have been sent from your address in the last hour. "
+                    "Your answers are kept: try again later, or call the coordinator."
+                ),
+            )
+            return _render_form(request, track_obj, form, status=429)
+        if request.POST.get("website"):
+            # Only programs fill in the hidden field: answer as if it went well, keep nothing.
+            request.session[SESSION_REFERENCE] = ""
+            return redirect("referral_thanks")
+        if form.is_valid():
+            referral, _created = services.referral_submit(
+                track=track_obj,
+                data=form.referral_data(),
+                request=request,
+                token=form.cleaned_data["token"],
+            )
+            request.session[SESSION_REFERENCE] = referral.reference
+            return redirect("referral_thanks")
+        return _render_form(request, track_obj, form, status=400)
+    form = ReferralForm(track=track_obj, initial={"organisation": referrer, "token": uuid.uuid4()})
+    return _render_form(request, track_obj, form)
+
+
+def _render_form(
+    request: HttpRequest, track: Track, form: ReferralForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "referrals/public_form.html",
+        {"track": track, "form": form, "evaluation": getattr(form, "evaluation", None)},
+        status=status,
+    )
+
+
+def referral_thanks(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get(SESSION_REFERENCE)
+    if reference is None:
+        return redirect("referral_start")
+    return render(request, "referrals/public_thanks.html", {"reference": reference})
+
+
+# --- the samordnare's queue --------------------------------------------------------------------
+
+SORTS = {
+    "mottagen": ("received_at", "pk"),
+    "-mottagen": ("-received_at", "-pk"),
+    "status": ("status", "received_at"),
+    "kommun": ("kommun__name", "received_at"),
+    "spar": ("track__ordering", "received_at"),
+    "namn": ("last_name", "first_name"),
+}
+OPEN = "oppna"
+
+
+@requires(Action.HANDLE_REFERRALS)
+def referral_queue(request: HttpRequest) -> HttpResponse:
+    visible = Referral.objects.visible_to(request.user)
+    kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
+    status = request.GET.get("status", OPEN)
+    track = request.GET.get("spar", "")
+    kommun = request.GET.get("kommun", "")
+    sort = request.GET.get("sortera", "mottagen")
+    referrals = visible
+    if status == OPEN:
+        referrals = referrals.open()
+    elif status in Status.values:
+        referrals = referrals.filter(status=status)
+    if track:
+        referrals = referrals.filter(track__slug=track)
+    if kommun.isdigit():
+        referrals = referrals.filter(kommun_id=int(kommun))
+    referrals = referrals.select_related(
+        "kommun__lansdel", "track__insats", "referrer_organisation"
+    ).prefetch_related(
+        "income_sources",
+        "track__referrers",
+        Prefetch("track__eligibility_rules", queryset=EligibilityRule.objects.all()),
+    )
+    page = Paginator(referrals.order_by(*SORTS.get(sort, SORTS["mottagen"])), PAGE_SIZE).get_page(
+        request.GET.get("sida")
+    )
+    rows = list(page)
+    flags = flags_for(rows)
+    audit_record_many(request=request, action=AuditAction.REFERRAL_LIST, referrals=rows)
+    query = request.GET.copy()
+    query.pop("sida", None)
+    sort_query = query.copy()
+    sort_query.pop("sortera", None)
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "page": page,
+            "rows": [(r, evaluate_referral(r), flags.get(r.pk, [])) for r in rows],
+            "statuses": [(OPEN, _("Open (not decided)")), *Status.choices, ("alla", _("All"))],
+            "status": status,
+            "tracks": _tracks(),
+            "track": track,
+            "kommuner": kommuner,
+            "kommun": kommun,
+            "sort": sort,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "show_lansdel": role_of(request.user) != RoleCode.SAMORDNARE,
+            "lansdel": lansdel_of(request.user),
+            "Outcome": Outcome,
+        },
+    )
+
+
+@requires(Action.HANDLE_REFERRALS)
+def referral_register(request: HttpRequest) -> HttpResponse:
+    """A referral taken by phone or in a meeting, registered by the samordnare."""
+    tracks = _tracks()
+    track = tracks.filter(slug=request.GET.get("spar") or request.POST.get("spar")).first()
+    if track is None:
+        return render(request, "referrals/register_choose.html", {"tracks": tracks})
+    if request.method == "POST":
+        form = ReferralForm(request.POST, track=track, public=False)
+        if form.is_valid():
+            referral, _created = services.referral_submit(
+                track=track,
+                data=form.referral_data(),
+                request=request,
+                channel=Referral.Channel.PHONE,
+                token=form.cleaned_data["token"],
+            )
+            messages.success(
+                request, _("Referral %(reference)s registered.") % {"reference": referral.reference}
+            )
+            return redirect("referral_detail", pk=referral.pk)
+        status = 400
+    else:
+        form = ReferralForm(track=track, public=False, initial={"token": uuid.uuid4()})
+        status = 200
+    return render(
+        request,
+        "referrals/register.html",
+        {"track": track, "form": form, "evaluation": getattr(form, "evaluation", None)},
+        status=status,
+    )
+
+
+def _detail(
+    request: HttpRequest, referral: Referral, *, forms: dict[str, Any] | None = None, status=200
+) -> HttpResponse:
+    allowed = services.allowed_transitions(referral)
+    forms = forms or {}
+    context = {
+        "referral": referral,
+        "evaluation": evaluate_referral(referral),
+        "flags": flags_for([referral]).get(referral.pk, []),
+        "events": referral.events.select_related("by"),
+        "allowed": allowed,
+        "Status": Status,
+        "invite_form": forms.get("invite")
+        or InviteForm(initial={"meeting_at": referral.meeting_at}),
+        "assess_form": forms.get("assess") or NoteForm(prefix="assess"),
+        "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
+        "redirect_form": forms.get("redirect") or NoteForm(prefix="redirect"),
+        "withdraw_form": forms.get("withdraw") or NoteForm(prefix="withdraw"),
+        "other_track": Track.objects.filter(insats_id=referral.track.insats_id)
+        .exclude(pk=referral.track_id)
+        .first(),
+    }
+    return render(request, "referrals/detail.html", context, status=status)
+
+
+@requires(Action.HANDLE_REFERRALS)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request, pk, audit=AuditAction.REFERRAL_VIEW)
+    return _detail(request, referral)
+
+
+ACTIONS = {
+    "kalla": (Status.INVITED, "invite", lambda data: InviteForm(data)),
+    "bedomd": (Status.ASSESSED, "assess", lambda data: NoteForm(data, prefix="assess")),
+    "avslag": (Status.DECLINED, "decline", lambda data: DeclineForm(data, prefix="decline")),
+    "hanvisa": (Status.REDIRECTED, "redirect", lambda data: NoteForm(data, prefix="redirect")),
+    "aterta": (Status.WITHDRAWN, "withdraw", lambda data: NoteForm(data, prefix="withdraw")),
+}
+
+
+@requires(Action.HANDLE_REFERRALS)
+@require_POST
+def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    referral = get_referral_for_user(request, pk)
+    if action not in ACTIONS:
+        return redirect("referral_detail", pk=pk)
+    to, form_name, make_form = ACTIONS[action]
+    form = make_form(request.POST)
+    if to not in services.allowed_transitions(referral):
+        messages.error(
+            request,
+            _("The referral is %(status)s and cannot be moved to “%(to)s”.")
+            % {"status": referral.get_status_display().lower(), "to": Status(to).label},
+        )
+        return redirect("referral_detail", pk=pk)
+    if not form.is_valid():
+        return _detail(request, referral, forms={form_name: form}, status=400)
+    data = form.cleaned_data
+    try:
+        if to == Status.REDIRECTED:
+            new = services.referral_redirect(referral=referral, request=request, note=data["note"])
+            messages.success(
+                request,
+                _("Redirected. The new referral %(reference)s is in the queue.")
+                % {"reference": new.reference},
+            )
+            return redirect("referral_detail", pk=new.pk)
+        services.referral_move(
+            referral=referral,
+            to=to,
+            request=request,
+            meeting_at=data.get("meeting_at"),
+            decline_reason=data.get("decline_reason"),
+            note=data.get("note", ""),
+        )
+    except services.TransitionError:
+        messages.error(request, _("Someone else changed the referral just now; look again."))
+        return redirect("referral_detail", pk=pk)
+    messages.success(request, _("Saved: %(status)s.") % {"status": referral.get_status_display()})
+    return redirect("referral_detail", pk=pk)
+
+
+@requires(Action.HANDLE_REFERRALS)
+def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept and assign: pick the coach or koordinator, seeing each one's caseload."""
+    referral = get_referral_for_user(request, pk)
+    if Status.ACCEPTED not in services.allowed_transitions(referral):
+        messages.error(request, _("Only an assessed referral can be accepted."))
+        return redirect("referral_detail", pk=pk)
+    caseworkers = caseworkers_for(referral)
+    form = AcceptForm(request.POST or None, caseworkers=caseworkers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = services.referral_accept(
+                referral=referral,
+                caseworker=data["caseworker"],
+                start_date=data["start_date"],
+                request=request,
+                note=data["note"],
+            )
+        except services.TransitionError:
+            messages.error(request, _("Someone else changed the referral just now; look again."))
+            return redirect("referral_detail", pk=pk)
+        messages.success(
+            request,
+            _("%(name)s is enrolled and assigned to %(staff)s.")
+            % {"name": participant.full_name, "staff": data["caseworker"].full_name},
+        )
+        return redirect(reverse("participant_detail", args=[participant.pk]))
+    return render(
+        request,
+        "referrals/accept.html",
+        {"referral": referral, "form": form, "caseworkers": caseworkers},
+        status=400 if form.is_bound else 200,
+    )
