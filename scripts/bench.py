@@ -1,7 +1,7 @@
 """`make bench`: seed a large fictional data set into a scratch SQLite file and time the
 pages that must not slow down with it. Prints a table; asserts nothing (tests do that).
 
-    BENCH_PARTICIPANTS=100000 make bench      (the default)
+    BENCH_PARTICIPANTS=100000 BENCH_REFERRALS=2000 make bench      (the defaults)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 COUNT = int(os.environ.get("BENCH_PARTICIPANTS", "100000"))
+REFERRALS = int(os.environ.get("BENCH_REFERRALS", "2000"))
 REPEAT = 5
 
 
@@ -39,8 +40,10 @@ def main() -> None:
 
     manage("migrate", "--no-input")
     manage("load_organisation")
-    seconds = manage("seed_demo", "--participants", str(COUNT), "--no-progress")
-    rows.append((f"seed_demo --participants {COUNT}", f"{seconds:.1f} s"))
+    seconds = manage(
+        "seed_demo", "--participants", str(COUNT), "--referrals", str(REFERRALS), "--no-progress"
+    )
+    rows.append((f"seed_demo --participants {COUNT} --referrals {REFERRALS}", f"{seconds:.1f} s"))
     rows.append(("  rate", f"{COUNT / seconds:,.0f} participants/s".replace(",", " ")))
 
     import django
@@ -52,8 +55,10 @@ def main() -> None:
 
     from sikta.accounts.models import User
     from sikta.participants.models import Participant
+    from sikta.referrals.models import Referral
 
     pk = Participant.objects.order_by("pk").values_list("pk", flat=True)[COUNT // 2]
+    referral = Referral.objects.order_by("pk").values_list("pk", flat=True)[REFERRALS // 2]
     pages = [
         ("insatsledare", "/", "start page, programme lead"),
         ("insatsledare", "/deltagare/", f"participant list, all {COUNT}"),
@@ -63,6 +68,9 @@ def main() -> None:
         ("coach.sodra.1", "/", "start page, coach (own caseload)"),
         ("insatsledare", f"/deltagare/{pk}/", "participant detail"),
         ("insatsledare", "/organisation/", "organisation"),
+        ("samordnare.norra", "/aktualiseringar/", "referral queue, länsdel, open"),
+        ("insatsledare", "/aktualiseringar/?status=alla", f"referral queue, all {REFERRALS}"),
+        ("insatsledare", f"/aktualiseringar/{referral}/", "referral detail"),
         ("insatsledare", "/logg/", "audit log, first page"),
     ]
     for username, url, label in pages:

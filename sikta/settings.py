@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_htmx",
     "sikta.core",
     "sikta.accounts",
     "sikta.organisation",

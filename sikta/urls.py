@@ -26,6 +26,11 @@ urlpatterns = [
     path("aktualisering/", referral_views.referral_start, name="referral_start"),
     path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),
     path("aktualisering/<slug:track>/", referral_views.referral_form, name="referral_form"),
+    path(
+        "aktualisering/<slug:track>/kontroll/",
+        referral_views.referral_check,
+        name="referral_check",
+    ),
     path("aktualiseringar/", referral_views.referral_queue, name="referral_queue"),
     path("aktualiseringar/ny/", referral_views.referral_register, name="referral_register"),
     path("aktualiseringar/<int:pk>/", referral_views.referral_detail, name="referral_detail"),

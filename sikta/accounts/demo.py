@@ -14,12 +14,23 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from sikta.access.roles import RoleCode
 from sikta.accounts.models import User
 from sikta.core.personnummer import luhn_digit
-from sikta.organisation.models import Insats, Kommun, Role, StaffMember, Track
+from sikta.organisation.models import (
+    DeclineReason,
+    IncomeSource,
+    Insats,
+    Kommun,
+    ReferrerOrganisation,
+    Role,
+    StaffMember,
+    Track,
+)
 from sikta.participants.models import Participant
+from sikta.referrals.models import Referral, ReferralEvent
 
 DEMO_PASSWORD = "sikta-demo"  # demo accounts can only log in while DEBUG is on
 
@@ -279,6 +290,90 @@ def _insert(batch: list[Participant], progress: Callable[[int], None] | None) ->
     if progress is not None:
         progress(len(batch))
     return len(batch)
+
+
+SUPPORT_TEXTS = [
+    "Har varit hemma länge och vill komma igång med något på dagarna.",
+    "Behöver stöd att hitta en väg mot arbete eller studier.",
+    "Vill pröva arbetsträning men behöver stöd i kontakten med arbetsgivare.",
+    "Behöver hjälp att samordna kontakter med vård, kommun och Försäkringskassan.",
+    "Har provat flera insatser som inte fungerat; vill nu ta små steg framåt.",
+]
+
+
+def seed_referrals(*, rng: random.Random, insats: Insats, count: int, today: dt.date) -> int:
+    """Fictional referrals in the queues: mostly open, some decided, each with its history."""
+    tracks = list(Track.objects.filter(insats=insats).prefetch_related("referrers"))
+    kommuner = list(Kommun.objects.filter(lansdel__insats=insats))
+    organisations = list(ReferrerOrganisation.objects.all())
+    sources = list(IncomeSource.objects.all())
+    reasons = list(DeclineReason.objects.all())
+    used = {pnr.digits for pnr in Participant.objects.values_list("personnummer", flat=True)}
+    used |= {pnr.digits for pnr in Referral.objects.values_list("personnummer", flat=True)}
+    statuses = [Referral.Status.RECEIVED] * 4 + [
+        Referral.Status.INVITED,
+        Referral.Status.INVITED,
+        Referral.Status.ASSESSED,
+        Referral.Status.DECLINED,
+    ]
+    created = 0
+    with transaction.atomic():
+        for _ in range(count):
+            track = rng.choice(tracks)
+            allowed = list(track.referrers.all()) or organisations
+            female = rng.random() < 0.5
+            age = rng.randint(track.min_age, min(track.max_age, track.min_age + 30))
+            birth = today.replace(year=today.year - age, day=min(today.day, 28)) - dt.timedelta(
+                days=rng.randrange(30, 330)
+            )
+            received = timezone.make_aware(
+                dt.datetime.combine(
+                    today - dt.timedelta(days=rng.randrange(0, 40)), dt.time(rng.randrange(8, 17))
+                )
+            )
+            status = rng.choice(statuses)
+            referral = Referral.objects.create(
+                track=track,
+                received_at=received,
+                status=status,
+                referrer_organisation=rng.choice(allowed),
+                referrer_unit="",
+                referrer_name=f"{rng.choice(FEMALE_NAMES + MALE_NAMES)} {rng.choice(SURNAMES)}",
+                referrer_email="handlaggare@example.com",
+                referrer_phone=f"070-17406{rng.randrange(5, 100):02d}",
+                personnummer=_personnummer(rng, birth, female, used),
+                first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
+                last_name=rng.choice(SURNAMES),
+                phone=f"070-17406{rng.randrange(5, 100):02d}",
+                kommun=rng.choice(kommuner),
+                af_status=rng.choice(
+                    [Referral.AfStatus.NOT_REGISTERED] * 3 + [Referral.AfStatus.ACTIVE]
+                ),
+                sick_leave=rng.choice([Referral.SickLeave.NONE, Referral.SickLeave.UNEMPLOYED]),
+                support_needed=rng.choice(SUPPORT_TEXTS),
+                consent_given=True,
+                consent_text=insats.consent_text,
+                meeting_at=received + dt.timedelta(days=rng.randrange(3, 14))
+                if status == Referral.Status.INVITED
+                else None,
+                decline_reason=rng.choice(reasons) if status == Referral.Status.DECLINED else None,
+                decided_at=received + dt.timedelta(days=10)
+                if status == Referral.Status.DECLINED
+                else None,
+            )
+            referral.income_sources.set(rng.sample(sources, k=rng.choice([1, 1, 2])))
+            ReferralEvent.objects.create(referral=referral, at=received, to_status="mottagen")
+            if status != Referral.Status.RECEIVED:
+                ReferralEvent.objects.create(
+                    referral=referral,
+                    at=received + dt.timedelta(days=1),
+                    by_name="Demo",
+                    from_status="mottagen",
+                    to_status=status,
+                    meeting_at=referral.meeting_at,
+                )
+            created += 1
+    return created
 
 
 def logins_allowed() -> bool:

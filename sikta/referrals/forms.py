@@ -97,7 +97,7 @@ class ReferralForm(forms.Form):
         queryset=IncomeSource.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Tick all that apply."),
-        error_messages={"required": _("Tick at least one income source (or “No income”).")},
+        error_messages={"required": _("Tick at least one income source.")},
     )
     af_status = forms.ChoiceField(
         label=_("Is the person registered at Arbetsförmedlingen?"),
@@ -225,7 +225,10 @@ class DateTimeInput(forms.DateTimeInput):
 
     def format_value(self, value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+            # The field has usually made it local (and naive) already.
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.strftime("%Y-%m-%dT%H:%M")
         return value
 
 

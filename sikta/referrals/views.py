@@ -67,8 +67,14 @@ def referral_form(request: HttpRequest, track: str) -> HttpResponse:
             )
     if request.method == "POST":
         form = ReferralForm(request.POST, track=track_obj)
+        if request.POST.get("website"):
+            # Only programs fill in the hidden field: answer as if it went well, keep nothing.
+            request.session[SESSION_REFERENCE] = ""
+            return redirect("referral_thanks")
+        if not form.is_valid():
+            return _render_form(request, track_obj, form, status=400)
+        # Only sendings count: someone correcting their answers is not stopped.
         if over_limit(request):
-            form.is_valid()
             form.add_error(
                 None,
                 _(
@@ -77,20 +83,14 @@ def referral_form(request: HttpRequest, track: str) -> HttpResponse:
                 ),
             )
             return _render_form(request, track_obj, form, status=429)
-        if request.POST.get("website"):
-            # Only programs fill in the hidden field: answer as if it went well, keep nothing.
-            request.session[SESSION_REFERENCE] = ""
-            return redirect("referral_thanks")
-        if form.is_valid():
-            referral, _created = services.referral_submit(
-                track=track_obj,
-                data=form.referral_data(),
-                request=request,
-                token=form.cleaned_data["token"],
-            )
-            request.session[SESSION_REFERENCE] = referral.reference
-            return redirect("referral_thanks")
-        return _render_form(request, track_obj, form, status=400)
+        referral, _created = services.referral_submit(
+            track=track_obj,
+            data=form.referral_data(),
+            request=request,
+            token=form.cleaned_data["token"],
+        )
+        request.session[SESSION_REFERENCE] = referral.reference
+        return redirect("referral_thanks")
     form = ReferralForm(track=track_obj, initial={"organisation": referrer, "token": uuid.uuid4()})
     return _render_form(request, track_obj, form)
 
@@ -104,6 +104,18 @@ def _render_form(
         {"track": track, "form": form, "evaluation": getattr(form, "evaluation", None)},
         status=status,
     )
+
+
+@require_POST
+def referral_check(request: HttpRequest, track: str) -> HttpResponse:
+    """What the form can check so far (age, kommun, who refers), shown live while typing.
+
+    Nothing is saved or logged: the answer is only the criteria, met or not and why.
+    """
+    track_obj = get_object_or_404(_tracks(), slug=track)
+    form = ReferralForm(request.POST, track=track_obj)
+    form.is_valid()
+    return render(request, "referrals/_precheck.html", {"evaluation": form.evaluation})
 
 
 def referral_thanks(request: HttpRequest) -> HttpResponse:

@@ -71,6 +71,11 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # The public referral form: anyone, logged in or not.
     "referral_start": (lambda p: {}, expect(OK, anonymous=OK)),
     "referral_form": (lambda p: {"track": "koordinering"}, expect(OK, anonymous=OK)),
+    # The live check of the form answers POSTs only, from anyone.
+    "referral_check": (
+        lambda p: {"track": "koordinering"},
+        expect(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    ),
     # Without a referral just sent there is nothing to thank for: back to the start.
     "referral_thanks": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
     "referral_queue": (lambda p: {}, _denied_unless(LEADS)),

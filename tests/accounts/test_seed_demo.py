@@ -128,3 +128,24 @@ def test_no_real_person_from_the_source_documents(debug_on) -> None:
         Participant.objects.values_list("last_name", flat=True)
     )
     assert not names & real
+
+
+def test_the_queues_get_fictional_referrals_with_history(debug_on) -> None:
+    from sikta.referrals.eligibility import evaluate_referral
+    from sikta.referrals.models import Referral
+
+    seed("--participants", "5", "--referrals", "40")
+    today = dt.date.fromisoformat(TODAY)
+    referrals = Referral.objects.select_related("kommun__lansdel", "track")
+    assert referrals.count() == 40
+    assert len({r.kommun.lansdel_id for r in referrals}) == 3
+    assert {r.track.slug for r in referrals} == {"koordinering", "coachning"}
+    assert referrals.filter(status__in=Referral.OPEN_STATUSES).count() > 20
+    for referral in referrals:
+        assert Personnummer.parse(str(referral.personnummer), today=today) == referral.personnummer
+        assert referral.events.first().to_status == "mottagen"
+        assert referral.events.last().to_status == referral.status
+        assert referral.income_sources.exists()
+        evaluate_referral(referral)  # every demo referral can be evaluated
+    seed()  # again: the queues already have referrals, none are added
+    assert Referral.objects.count() == 40

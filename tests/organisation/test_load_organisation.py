@@ -77,3 +77,47 @@ def test_a_broken_file_is_refused_whole(tmp_path: Path) -> None:
     path.write_text("not = [valid", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("load_organisation", str(path), stdout=StringIO())
+
+
+def test_it_loads_the_referral_rules() -> None:
+    from sikta.organisation.models import EligibilityRule, IncomeSource, ReferrerOrganisation
+
+    coachning = Track.objects.get(slug="coachning")
+    assert set(coachning.referrers.values_list("code", flat=True)) == {"kommun", "fk"}
+    assert not Track.objects.get(slug="koordinering").referrers.exists()
+    kinds = list(coachning.eligibility_rules.values_list("kind", flat=True))
+    assert kinds == [
+        "age",
+        "residence",
+        "referrer",
+        "insurance",
+        "labour_market",
+        "assessment",
+        "assessment",
+    ]
+    insurance = coachning.eligibility_rules.get(kind=EligibilityRule.Kind.INSURANCE)
+    assert insurance.parameters == {"insurers": ["kommun", "fk"]}
+    insured = set(IncomeSource.objects.exclude(insured_by="").values_list("code", flat=True))
+    assert {"ekonomiskt_bistand", "sjukpenning", "aktivitetsersattning", "livranta"} <= insured
+    assert "lon" not in insured
+    assert ReferrerOrganisation.objects.filter(code__in=["region", "af"]).count() == 2
+    assert Insats.objects.get().default_caseload_capacity == 15
+
+
+def test_a_criterion_taken_out_of_the_file_stops_applying(tmp_path: Path) -> None:
+    text = Path(settings.SIKTA_ORGANISATION_FILE).read_text(encoding="utf-8")
+    last = text.rindex("[[tracks.eligibility]]")  # coachning's last criterion, up to a blank line
+    path = tmp_path / "fewer.toml"
+    path.write_text(text[:last] + text[text.index("\n\n", last) :], encoding="utf-8")
+    coachning = Track.objects.get(slug="coachning")
+    before = coachning.eligibility_rules.count()
+    load_organisation(path)
+    assert coachning.eligibility_rules.count() == before - 1
+
+
+def test_an_unknown_kind_of_criterion_is_refused(tmp_path: Path) -> None:
+    text = Path(settings.SIKTA_ORGANISATION_FILE).read_text(encoding="utf-8")
+    path = tmp_path / "odd.toml"
+    path.write_text(text.replace('kind = "residence"', 'kind = "horoscope"', 1), encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown kind 'horoscope'"):
+        call_command("load_organisation", str(path), stdout=StringIO())

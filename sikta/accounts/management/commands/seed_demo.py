@@ -7,9 +7,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from sikta.accounts.demo import DEMO_PASSWORD, logins_allowed, seed_participants, seed_staff
+from sikta.accounts.demo import (
+    DEMO_PASSWORD,
+    logins_allowed,
+    seed_participants,
+    seed_referrals,
+    seed_staff,
+)
 from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
+from sikta.referrals.models import Referral
 
 
 class Command(BaseCommand):
@@ -24,6 +31,12 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help="how many participants to add (default: 90, if none exist)",
+        )
+        parser.add_argument(
+            "--referrals",
+            type=int,
+            default=None,
+            help="how many referrals to add to the queues (default: 24, if none exist)",
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
@@ -62,6 +75,13 @@ class Command(BaseCommand):
                     progress=bar.update,
                 )
         self.stdout.write(f"participants in the database: {Participant.objects.count()}")
+        referrals = options["referrals"]
+        if referrals is None:
+            referrals = 0 if Referral.objects.exists() else 24
+        if referrals:
+            referral_rng = random.Random(f"{options['seed']}-referrals")
+            seed_referrals(rng=referral_rng, insats=insats, count=referrals, today=today)
+        self.stdout.write(f"referrals in the database: {Referral.objects.count()}")
 
         if not with_logins:
             self.stdout.write(
