@@ -157,11 +157,16 @@ def may(user: Any, action: Action, target: Participant | Referral | Lansdel | No
 
 
 def get_participant_for_user(
-    request: HttpRequest, pk: int, action: Action = Action.VIEW_PARTICIPANT
+    request: HttpRequest,
+    pk: int,
+    action: Action = Action.VIEW_PARTICIPANT,
+    *,
+    audit: str = "",
 ) -> Participant:
     """The participant if `request.user` may do `action` on them, else 404.
 
-    Missing and forbidden look the same from outside. A successful read writes the audit row.
+    Missing and forbidden look the same from outside. A successful read writes the audit row,
+    as `audit` if given (a page that only shows the person before a change), else as `action`.
     """
     from sikta.audit.services import audit_record
     from sikta.participants.models import Participant
@@ -173,7 +178,7 @@ def get_participant_for_user(
     )
     if participant is None or not may(request.user, action, participant):
         raise Http404
-    audit_record(request=request, action=str(action), participant=participant)
+    audit_record(request=request, action=audit or str(action), participant=participant)
     return participant
 
 

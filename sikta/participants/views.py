@@ -78,7 +78,9 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.ASSIGN_PARTICIPANT)
 def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Change who is responsible; the samordnare sees everyone's caseload against capacity."""
-    participant = get_participant_for_user(request, pk, Action.ASSIGN_PARTICIPANT)
+    participant = get_participant_for_user(
+        request, pk, Action.ASSIGN_PARTICIPANT, audit=AuditAction.PARTICIPANT_VIEW
+    )
     caseworkers = [
         c for c in caseworkers_for(participant) if c.staff.pk != participant.assigned_to_id
     ]

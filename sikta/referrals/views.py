@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_referral_for_user, lansdel_of, role_of
+from sikta.access.policy import Action, get_referral_for_user, lansdel_of, may, role_of
 from sikta.access.roles import RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
@@ -211,10 +211,19 @@ def referral_register(request: HttpRequest) -> HttpResponse:
                 channel=Referral.Channel.PHONE,
                 token=form.cleaned_data["token"],
             )
+            if may(request.user, Action.HANDLE_REFERRALS, referral):
+                messages.success(
+                    request,
+                    _("Referral %(reference)s registered.") % {"reference": referral.reference},
+                )
+                return redirect("referral_detail", pk=referral.pk)
+            # The person lives in another länsdel: the referral is in that samordnare's queue.
             messages.success(
-                request, _("Referral %(reference)s registered.") % {"reference": referral.reference}
+                request,
+                _("Referral %(reference)s registered and sent to the queue of %(lansdel)s.")
+                % {"reference": referral.reference, "lansdel": referral.kommun.lansdel.name},
             )
-            return redirect("referral_detail", pk=referral.pk)
+            return redirect("referral_queue")
         status = 400
     else:
         form = ReferralForm(track=track, public=False, initial={"token": uuid.uuid4()})
@@ -312,7 +321,7 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @requires(Action.HANDLE_REFERRALS)
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept and assign: pick the coach or koordinator, seeing each one's caseload."""
-    referral = get_referral_for_user(request, pk)
+    referral = get_referral_for_user(request, pk, audit=AuditAction.REFERRAL_VIEW)
     if Status.ACCEPTED not in services.allowed_transitions(referral):
         messages.error(request, _("Only an assessed referral can be accepted."))
         return redirect("referral_detail", pk=pk)

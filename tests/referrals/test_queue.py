@@ -158,3 +158,24 @@ def test_a_samordnare_registers_a_referral_taken_by_phone(personas: Personas) ->
     assert referral.channel == Referral.Channel.PHONE
     assert referral.registered_by == personas.samordnare_sodra.user
     assert referral.events.get().by_name == personas.samordnare_sodra.full_name
+
+
+def test_a_phone_referral_for_another_lansdel_goes_to_its_queue(personas: Personas) -> None:
+    client = personas.client("samordnare_sodra")
+    data = form_data(
+        kommun=Kommun.objects.get(name="Eskilstuna").pk,
+        personnummer=pnr("20040404"),
+        spar="koordinering",
+    )
+    response = client.post("/aktualiseringar/ny/", data)
+    assert response.status_code == 302 and response["Location"] == "/aktualiseringar/"
+    referral = Referral.objects.get(kommun__name="Eskilstuna")
+    assert names(personas.client("samordnare_norra").get("/aktualiseringar/")) == {
+        referral.first_name
+    }
+
+
+def test_reading_the_accept_page_is_logged(personas: Personas) -> None:
+    referral = personas.referral_sodra
+    personas.client("samordnare_sodra").get(f"/aktualiseringar/{referral.pk}/antag/")
+    assert AuditEvent.objects.filter(action="referral.view", referral=referral).count() == 1
