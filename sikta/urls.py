@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from sikta.audit import views as audit_views
+from sikta.casework import views as case_views
 from sikta.front import views as front_views
 from sikta.participants import views as participant_views
 from sikta.referrals import views as referral_views
@@ -22,6 +23,17 @@ urlpatterns = [
         participant_views.participant_assign,
         name="participant_assign",
     ),
+    path("deltagare/<int:pk>/kartlaggning/", case_views.case_mapping, name="case_mapping"),
+    path("deltagare/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
+    path("deltagare/<int:pk>/plan/utskrift/", case_views.case_plan_print, name="case_plan_print"),
+    path("deltagare/<int:pk>/plan/<int:goal>/", case_views.case_goal, name="case_goal"),
+    path("deltagare/<int:pk>/journal/", case_views.case_journal, name="case_journal"),
+    path(
+        "deltagare/<int:pk>/journal/<int:entry>/ratta/",
+        case_views.case_journal_correct,
+        name="case_journal_correct",
+    ),
+    path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
     # The public referral form: linked from the association's web site, so keep the address.
     path("aktualisering/", referral_views.referral_start, name="referral_start"),
     path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),

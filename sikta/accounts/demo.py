@@ -376,5 +376,82 @@ def seed_referrals(*, rng: random.Random, insats: Insats, count: int, today: dt.
     return created
 
 
+JOURNAL_NOTES = [
+    "Uppföljande samtal om veckans aktiviteter. Deltagaren berättar att det går bättre.",
+    "Telefonsamtal: bokade nytt möte och gick igenom planeringen.",
+    "Deltog i gruppträffen om stress och återhämtning.",
+    "Besök hos arbetsgivare tillsammans med deltagaren inför arbetsträning.",
+    "Samordningsmöte med handläggare på Försäkringskassan.",
+]
+GOALS = [
+    "Komma igång med en regelbunden dygnsrytm",
+    "Arbetsträna två dagar i veckan",
+    "Undersöka möjligheten att läsa på komvux",
+    "Få ordning på ekonomin tillsammans med budget- och skuldrådgivningen",
+    "Delta i gruppaktiviteten om psykisk hälsa",
+]
+
+
+def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> int:
+    """Case work for the first `limit` participants without any: goals, journal, exits.
+
+    Fictional text from fixed lists; inserted in bulk. Returns the participants touched.
+    """
+    from sikta.casework.models import Exit, Goal, JournalEntry
+    from sikta.organisation.models import GoalArea, Outcome
+
+    areas = list(GoalArea.objects.all())
+    outcomes = list(Outcome.objects.all())
+    destinations = [o for o in outcomes if o.destination]
+    participants = list(
+        Participant.objects.filter(journal__isnull=True, exits__isnull=True)
+        .select_related("assigned_to")
+        .order_by("pk")[:limit]
+    )
+    goals, entries, exits = [], [], []
+    for p in participants:
+        author = p.assigned_to.full_name if p.assigned_to else ""
+        end = p.end_date or today
+        for _ in range(rng.randint(1, 3)):
+            goals.append(
+                Goal(
+                    participant=p,
+                    text=rng.choice(GOALS),
+                    area=rng.choice(areas),
+                    target_date=p.start_date + dt.timedelta(days=rng.randrange(60, 330)),
+                    status=Goal.Status.ONGOING if p.end_date is None else Goal.Status.REACHED,
+                    author_name=author,
+                )
+            )
+        span = max(1, (end - p.start_date).days)
+        for _ in range(rng.randint(2, 6)):
+            entries.append(
+                JournalEntry(
+                    participant=p,
+                    date=p.start_date + dt.timedelta(days=rng.randrange(0, span)),
+                    kind=rng.choice(JournalEntry.Kind.values),
+                    duration_minutes=rng.choice([30, 45, 60, 90]),
+                    note=rng.choice(JOURNAL_NOTES),
+                    author_name=author,
+                )
+            )
+        if p.end_date is not None:
+            outcome = rng.choice(destinations) if rng.random() < 0.7 else rng.choice(outcomes)
+            exits.append(
+                Exit(
+                    participant=p,
+                    start_date=p.start_date,
+                    end_date=p.end_date,
+                    outcome=outcome,
+                    author_name=author,
+                )
+            )
+    with transaction.atomic():
+        Goal.objects.bulk_create(goals)
+        JournalEntry.objects.bulk_create(entries)
+        Exit.objects.bulk_create(exits)
+    return len(participants)
+
+
 def logins_allowed() -> bool:
     return bool(settings.DEBUG)

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from sikta.audit.models import AuditEvent
+from sikta.core.net import client_ip
 
 
 def _actor(request: HttpRequest | None, user: Any) -> dict[str, Any]:
@@ -20,7 +21,7 @@ def _actor(request: HttpRequest | None, user: Any) -> dict[str, Any]:
         "user": user if authenticated else None,
         "username": user.get_username() if authenticated else "",
         "role": role or "",
-        "ip_address": request.META.get("REMOTE_ADDR") if request is not None else None,
+        "ip_address": client_ip(request) if request is not None else None,
         "path": request.get_full_path()[:500] if request is not None else "",
     }
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from sikta.access.policy import Action, grants, may, staff_of
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
+from sikta.casework.selectors import case_rows
 from sikta.organisation.models import Insats, Role, StaffMember
 from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
@@ -30,16 +33,19 @@ def start(request: HttpRequest) -> HttpResponse:
         return render(request, "front/start_no_role.html", context)
     role = staff.role.code
     if role in CASEWORKER_ROLES:
-        participants = list(
+        rows = case_rows(
             Participant.objects.visible_to(request.user)
             .active()
             .select_related("kommun", "track")
-            .order_by("last_name", "first_name")
+            .order_by("last_name", "first_name"),
+            insats,
         )
         audit_record_many(
-            request=request, action=AuditAction.PARTICIPANT_LIST, participants=participants
+            request=request,
+            action=AuditAction.PARTICIPANT_LIST,
+            participants=[row.participant for row in rows],
         )
-        context["participants"] = participants
+        context["rows"] = rows
         return render(request, "front/start_caseworker.html", context)
     if insats is not None:
         context["counts"] = active_counts(insats)
@@ -47,7 +53,23 @@ def start(request: HttpRequest) -> HttpResponse:
         context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
         context["caseloads"] = caseloads(staff.lansdel)
-        context["lansdel_active"] = Participant.objects.visible_to(request.user).active().count()
+        rows = case_rows(
+            Participant.objects.visible_to(request.user)
+            .active()
+            .select_related("kommun", "track", "assigned_to")
+            .order_by("assigned_to__last_name", "assigned_to__first_name", "last_name"),
+            insats,
+        )
+        audit_record_many(
+            request=request,
+            action=AuditAction.PARTICIPANT_LIST,
+            participants=[row.participant for row in rows],
+        )
+        context["rows_by_staff"] = [
+            (staff_member, list(group))
+            for staff_member, group in groupby(rows, key=lambda row: row.participant.assigned_to)
+        ]
+        context["lansdel_active"] = len(rows)
         return render(request, "front/start_samordnare.html", context)
     if may(request.user, Action.VIEW_LANSDEL_CASELOAD):
         context["caseloads"] = caseloads()

@@ -4,10 +4,12 @@ from sikta.organisation.models import (
     DeclineReason,
     EligibilityRule,
     FinancingShare,
+    GoalArea,
     IncomeSource,
     Insats,
     Kommun,
     Lansdel,
+    Outcome,
     ReferrerOrganisation,
     Role,
     StaffMember,
@@ -50,7 +52,7 @@ class TrackAdmin(admin.ModelAdmin):
     inlines = [EligibilityRuleInline]
 
 
-@admin.register(ReferrerOrganisation, DeclineReason)
+@admin.register(ReferrerOrganisation, DeclineReason, GoalArea)
 class CodedListAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "ordering")
 
@@ -87,3 +89,8 @@ class FinancingShareAdmin(admin.ModelAdmin):
     list_display = ("__str__", "funder", "cofinancing_percent", "rar_percent", "insats")
     list_filter = ("funder", "insats")
     list_select_related = ("kommun", "insats")
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "destination", "ordering")

@@ -22,10 +22,12 @@ from sikta.organisation.models import (
     DeclineReason,
     EligibilityRule,
     FinancingShare,
+    GoalArea,
     IncomeSource,
     Insats,
     Kommun,
     Lansdel,
+    Outcome,
     ReferrerOrganisation,
     Role,
     Track,
@@ -72,6 +74,16 @@ def _upsert(
     else:
         report.note(kind, "unchanged")
     return obj
+
+
+def _mapping(row: dict[str, Any]) -> list[dict[str, str]]:
+    items = []
+    for item in row.get("mapping", []):
+        _require(item, "key", "label", where=f"track {row['slug']}, [[tracks.mapping]]")
+        items.append({"key": item["key"], "label": item["label"], "help": item.get("help", "")})
+    if len({item["key"] for item in items}) != len(items):
+        raise OrganisationFileError(f"track {row['slug']}: two kartläggning headings share a key")
+    return items
 
 
 def _load_referrers(
@@ -176,6 +188,8 @@ def load_organisation(path: Path) -> LoadReport:
         (ReferrerOrganisation, "referrer_organisations"),
         (IncomeSource, "income_sources"),
         (DeclineReason, "decline_reasons"),
+        (GoalArea, "goal_areas"),
+        (Outcome, "outcomes"),
     ):
         coded[model] = {}
         for row in data.get(key, []):
@@ -188,8 +202,9 @@ def load_organisation(path: Path) -> LoadReport:
         values = {
             key: value
             for key, value in row.items()
-            if key not in ("slug", "referrers", "eligibility")
+            if key not in ("slug", "referrers", "eligibility", "mapping")
         }
+        values["mapping_template"] = _mapping(row)
         track = _upsert(Track, report, {"insats": insats, "slug": row["slug"]}, values)
         _load_referrers(track, row.get("referrers", []), coded[ReferrerOrganisation], report)
         _load_rules(track, row.get("eligibility", []), report)

@@ -39,6 +39,12 @@ class Insats(models.Model):
         default=6,
         help_text=_("A new referral for someone referred within this many months is flagged."),
     )
+    limit_warning_days = models.PositiveSmallIntegerField(
+        _("days of warning before the longest time runs out"), default=30
+    )
+    no_contact_weeks = models.PositiveSmallIntegerField(
+        _("weeks without contact before a reminder"), default=3
+    )
     consent_text = models.TextField(
         _("consent text"),
         blank=True,
@@ -134,6 +140,12 @@ class Track(models.Model):
             (RoleCode.KOORDINATOR, RoleCode.KOORDINATOR.label),
         ],
     )
+    mapping_template = models.JSONField(
+        _("kartläggning template"),
+        default=list,
+        blank=True,
+        help_text=_("The headings of the kartläggning: a list of {key, label, help}."),
+    )
     referral_intro = models.TextField(_("introduction on the referral form"), blank=True)
     referrers = models.ManyToManyField(
         "ReferrerOrganisation",
@@ -168,59 +180,73 @@ class Track(models.Model):
         return not allowed or (organisation is not None and organisation.pk in allowed)
 
 
-class ReferrerOrganisation(models.Model):
-    """Where a referral comes from: kommun, Försäkringskassan, a relative, the person …"""
+class CodedItem(models.Model):
+    """An item of one of the organisation's lists, matched on `code` when the file is loaded."""
 
     code = models.SlugField(_("code"), unique=True)
     name = models.CharField(_("name"), max_length=200)
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        verbose_name = _("referring organisation")
-        verbose_name_plural = _("referring organisations")
+        abstract = True
         ordering = ["ordering", "name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class IncomeSource(models.Model):
+class ReferrerOrganisation(CodedItem):
+    """Where a referral comes from: kommun, Försäkringskassan, a relative, the person …"""
+
+    class Meta(CodedItem.Meta):
+        verbose_name = _("referring organisation")
+        verbose_name_plural = _("referring organisations")
+
+
+class IncomeSource(CodedItem):
     """A source of income (försörjning); some insure the person for work training."""
 
     class Insurer(models.TextChoices):
         KOMMUN = "kommun", _("The home municipality")
         FK = "fk", _("Försäkringskassan")
 
-    code = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
     insured_by = models.CharField(
         _("insures work training"), max_length=10, choices=Insurer.choices, blank=True
     )
-    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    class Meta:
+    class Meta(CodedItem.Meta):
         verbose_name = _("income source")
         verbose_name_plural = _("income sources")
-        ordering = ["ordering", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class DeclineReason(models.Model):
+class GoalArea(CodedItem):
+    """An area a goal of the individual plan belongs to (work, studies, health …)."""
+
+    class Meta(CodedItem.Meta):
+        verbose_name = _("goal area")
+        verbose_name_plural = _("goal areas")
+
+
+class Outcome(CodedItem):
+    """How a participant's time ends; `destination` ones count for the programme's goal."""
+
+    destination = models.BooleanField(
+        _("a destination of the goal"),
+        default=False,
+        help_text=_("One of the destinations the programme's quantitative goal counts."),
+    )
+
+    class Meta(CodedItem.Meta):
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+
+
+class DeclineReason(CodedItem):
     """Why a referral was not accepted. The referrer is told it, so it never names health."""
 
-    code = models.SlugField(_("code"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(CodedItem.Meta):
         verbose_name = _("reason for not accepting")
         verbose_name_plural = _("reasons for not accepting")
-        ordering = ["ordering", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EligibilityRule(models.Model):

@@ -32,6 +32,8 @@ def participant_assign(
 ) -> Assignment:
     """Make `staff` responsible for `participant`; the previous assignment is ended, not lost."""
     check_caseworker(participant, staff)
+    # One open assignment at a time, even if two people reassign at once.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     now = timezone.now()
     previous = participant.assigned_to_id
     participant.assignments.filter(ended_at__isnull=True).update(ended_at=now)

@@ -19,6 +19,7 @@ from sikta.participants.models import Participant
 from sikta.participants.selectors import caseworkers_for
 
 PAGE_SIZE = 50
+JOURNAL_PREVIEW = 5  # the case page shows the latest entries; the journal page has them all
 
 
 def _search(participants: object, text: str) -> object:
@@ -67,6 +68,12 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "participants/participant_detail.html",
         {
             "participant": participant,
+            "section": "overview",
+            "mapping": participant.mappings.only("version", "created_at", "author_name").first(),
+            "goals": participant.goals.select_related("area").prefetch_related("follow_ups"),
+            "journal": participant.journal.current().select_related("corrects")[:JOURNAL_PREVIEW],
+            "journal_count": participant.journal.current().count(),
+            "exits": participant.exits.select_related("outcome").prefetch_related("income_after"),
             "assignments": participant.assignments.select_related("staff", "track"),
             "consents": participant.consents.all(),
             "referrals": participant.referrals.select_related("track"),

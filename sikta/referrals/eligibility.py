@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sikta.organisation.models import (
@@ -56,7 +57,7 @@ class Facts:
     @classmethod
     def of(cls, referral: Referral) -> Facts:
         return cls(
-            referral_date=referral.received_at.date(),
+            referral_date=timezone.localdate(referral.received_at),
             birth_date=referral.personnummer.birth_date,
             kommun=referral.kommun,
             lives_in_programme_area=True,

@@ -200,6 +200,9 @@ class ReferralForm(forms.Form):
             for reason in reasons:
                 if field not in self.errors:
                     self.add_error(field, reason)
+        if "kommun" in data and data["kommun"] is None and "kommun" not in self.errors:
+            # Outside the county, and the track has no residence criterion to say why.
+            self.add_error("kommun", _("Choose a municipality from the list."))
         return data
 
     def facts(self) -> Facts:

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from sikta.core.net import client_ip
+
 
 def over_limit(request: HttpRequest, *, scope: str = "referral") -> bool:
     """Count this request; True once the address has sent more than the hourly limit."""
     limit = settings.REFERRAL_RATE_LIMIT_PER_HOUR
-    key = f"ratelimit:{scope}:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"ratelimit:{scope}:{client_ip(request)}"
     cache.add(key, 0, timeout=3600)
     try:
         count = cache.incr(key)

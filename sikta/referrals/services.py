@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from sikta.access.policy import staff_of
+from sikta.access.policy import Action, may, staff_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.organisation.models import DeclineReason, IncomeSource, StaffMember, Track
@@ -32,7 +32,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset(
         {Status.INVITED, Status.ASSESSED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN}
     ),
-    Status.INVITED: frozenset({Status.INVITED, Status.ASSESSED, Status.DECLINED, Status.WITHDRAWN}),
+    Status.INVITED: frozenset(
+        {Status.INVITED, Status.ASSESSED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN}
+    ),
     Status.ASSESSED: frozenset(
         {Status.ACCEPTED, Status.DECLINED, Status.REDIRECTED, Status.WITHDRAWN}
     ),
@@ -46,6 +48,10 @@ DECISIONS = frozenset({Status.ACCEPTED, Status.DECLINED, Status.REDIRECTED, Stat
 
 class TransitionError(ValueError):
     """A step the workflow does not allow, or one that lacks what it needs."""
+
+
+class PersonOutOfScope(TransitionError):
+    """The person is an active participant the deciding user may not take over."""
 
 
 def allowed_transitions(referral: Referral) -> frozenset[str]:
@@ -118,7 +124,8 @@ def referral_submit(
     referral.income_sources.set(income_sources)
     _event(referral, request=request, from_status="")
     audit_record(request=request, action=AuditAction.REFERRAL_CREATE, referral=referral)
-    transaction.on_commit(lambda: notifications.new_referral(referral))
+    # robust: a mail server that is down must not turn a saved referral into an error page.
+    transaction.on_commit(lambda: notifications.new_referral(referral), robust=True)
     return referral, True
 
 
@@ -198,7 +205,7 @@ def _finish(referral: Referral, *, request: HttpRequest, from_status: str, note:
         detail={"from": from_status, "to": referral.status},
     )
     if referral.status in DECISIONS:
-        transaction.on_commit(lambda: notifications.decision(referral))
+        transaction.on_commit(lambda: notifications.decision(referral), robust=True)
 
 
 @transaction.atomic
@@ -250,23 +257,27 @@ def referral_accept(
 ) -> Participant:
     """Accept: enrol the person (inskrivning), record their consent, assign the caseworker."""
     _check(referral, Status.ACCEPTED)
-    participant = Participant.objects.filter(personnummer=referral.personnummer).first()
+    participant = (
+        Participant.objects.select_for_update().filter(personnummer=referral.personnummer).first()
+    )
     created = participant is None
     if participant is None:
         participant = Participant(personnummer=referral.personnummer)
-    moving_track = (
-        not created
-        and participant.status == Participant.Status.ACTIVE
-        and participant.track_id != referral.track_id
-    )
+    active = not created and participant.status == Participant.Status.ACTIVE
+    if active and not may(request.user, Action.CHANGE_PARTICIPANT, participant):
+        # Someone else's active case (another länsdel): not to be taken over by accepting.
+        raise PersonOutOfScope
+
     participant.first_name = referral.first_name
     participant.last_name = referral.last_name
     participant.phone = referral.phone or participant.phone
     participant.email = referral.email or participant.email
     participant.kommun = referral.kommun
     participant.track = referral.track
-    if not moving_track:
-        # A new enrolment; one moving from koordinering to coachning keeps its start.
+    if not active:
+        # A new enrolment. An active participant (e.g. moving from koordinering to coachning)
+        # keeps the start of their time in the programme; an earlier, closed period is kept
+        # in its exit record.
         participant.start_date = start_date
         participant.end_date = None
         participant.status = Participant.Status.ACTIVE

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,8 +16,8 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_referral_for_user, lansdel_of, may, role_of
 from sikta.access.roles import RoleCode
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record_many
-from sikta.organisation.models import EligibilityRule, Insats, Kommun, Track
+from sikta.audit.services import audit_record, audit_record_many
+from sikta.organisation.models import Insats, Kommun, Track
 from sikta.participants.selectors import caseworkers_for
 from sikta.referrals import services
 from sikta.referrals.eligibility import Outcome, evaluate_referral
@@ -133,9 +133,10 @@ SORTS = {
     "status": ("status", "received_at"),
     "kommun": ("kommun__name", "received_at"),
     "spar": ("track__ordering", "received_at"),
-    "namn": ("last_name", "first_name"),
+    "namn": ("last_name", "first_name", "pk"),
 }
 OPEN = "oppna"
+ALL = "alla"
 
 
 @requires(Action.HANDLE_REFERRALS)
@@ -147,26 +148,27 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     kommun = request.GET.get("kommun", "")
     sort = request.GET.get("sortera", "mottagen")
     referrals = visible
-    if status == OPEN:
-        referrals = referrals.open()
-    elif status in Status.values:
+    if status in Status.values:
         referrals = referrals.filter(status=status)
+    elif status != ALL:
+        status = OPEN
+        referrals = referrals.open()
     if track:
         referrals = referrals.filter(track__slug=track)
-    if kommun.isdigit():
+    if kommun in {str(k.pk) for k in kommuner}:
         referrals = referrals.filter(kommun_id=int(kommun))
     referrals = referrals.select_related(
         "kommun__lansdel", "track__insats", "referrer_organisation"
     ).prefetch_related(
         "income_sources",
         "track__referrers",
-        Prefetch("track__eligibility_rules", queryset=EligibilityRule.objects.all()),
+        "track__eligibility_rules",
     )
     page = Paginator(referrals.order_by(*SORTS.get(sort, SORTS["mottagen"])), PAGE_SIZE).get_page(
         request.GET.get("sida")
     )
     rows = list(page)
-    flags = flags_for(rows)
+    flags = flags_for(rows, user=request.user)
     audit_record_many(request=request, action=AuditAction.REFERRAL_LIST, referrals=rows)
     query = request.GET.copy()
     query.pop("sida", None)
@@ -178,7 +180,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [(r, evaluate_referral(r), flags.get(r.pk, [])) for r in rows],
-            "statuses": [(OPEN, _("Open (not decided)")), *Status.choices, ("alla", _("All"))],
+            "statuses": [(OPEN, _("Open (not decided)")), *Status.choices, (ALL, _("All"))],
             "status": status,
             "tracks": _tracks(),
             "track": track,
@@ -244,7 +246,7 @@ def _detail(
     context = {
         "referral": referral,
         "evaluation": evaluate_referral(referral),
-        "flags": flags_for([referral]).get(referral.pk, []),
+        "flags": flags_for([referral], user=request.user).get(referral.pk, []),
         "events": referral.events.select_related("by"),
         "allowed": allowed,
         "Status": Status,
@@ -292,6 +294,8 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         )
         return redirect("referral_detail", pk=pk)
     if not form.is_valid():
+        # The page shows the person again: a read like any other.
+        audit_record(request=request, action=AuditAction.REFERRAL_VIEW, referral=referral)
         return _detail(request, referral, forms={form_name: form}, status=400)
     data = form.cleaned_data
     try:
@@ -337,6 +341,15 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
                 note=data["note"],
             )
+        except services.PersonOutOfScope:
+            messages.error(
+                request,
+                _(
+                    "The person is already an active participant in another county area. "
+                    "Contact the programme lead (insatsledare) to move the case."
+                ),
+            )
+            return redirect("referral_detail", pk=pk)
         except services.TransitionError:
             messages.error(request, _("Someone else changed the referral just now; look again."))
             return redirect("referral_detail", pk=pk)
@@ -349,6 +362,13 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/accept.html",
-        {"referral": referral, "form": form, "caseworkers": caseworkers},
+        {
+            "referral": referral,
+            "form": form,
+            "caseworkers": caseworkers,
+            "not_met": [
+                r for r in evaluate_referral(referral).results if r.outcome == Outcome.NOT_MET
+            ],
+        },
         status=400 if form.is_bound else 200,
     )

@@ -42,6 +42,31 @@ def _denied_unless(allowed: set[str], deny: str = FORBIDDEN) -> dict[str, str]:
     return expect(deny, **dict.fromkeys(allowed, OK))
 
 
+# Alice lives in Trosa (Södra) and has coach_sodra. Outsiders with person access get 404:
+# from outside, "missing" and "forbidden" look the same.
+ALICE = {
+    **_denied_unless({"insatsagare", "insatsledare", "samordnare_sodra", "coach_sodra"}),
+    "samordnare_norra": MISSING,
+    "coach_sodra_other": MISSING,
+    "koordinator_norra": MISSING,
+}
+
+
+def _goal(p: Personas) -> Any:
+    from sikta.casework.models import Goal
+    from sikta.organisation.models import GoalArea
+
+    return Goal.objects.create(
+        participant=p.alice_sodra, text="Arbetsträna", area=GoalArea.objects.first()
+    )
+
+
+def _entry(p: Personas) -> Any:
+    from sikta.casework.models import JournalEntry
+
+    return JournalEntry.objects.create(participant=p.alice_sodra, kind="mote", note="Möte")
+
+
 # url name -> (kwargs for reverse, given the personas; expected outcome per persona)
 MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] = {
     "start": (lambda p: {}, expect(OK)),
@@ -50,17 +75,7 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
         expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
     ),
     "participant_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
-    # Alice lives in Trosa (Södra) and has coach_sodra. Outsiders with person access get 404:
-    # from outside, "missing" and "forbidden" look the same.
-    "participant_detail": (
-        lambda p: {"pk": p.alice_sodra.pk},
-        {
-            **_denied_unless({"insatsagare", "insatsledare", "samordnare_sodra", "coach_sodra"}),
-            "samordnare_norra": MISSING,
-            "coach_sodra_other": MISSING,
-            "koordinator_norra": MISSING,
-        },
-    ),
+    "participant_detail": (lambda p: {"pk": p.alice_sodra.pk}, ALICE),
     "participant_assign": (
         lambda p: {"pk": p.alice_sodra.pk},
         {
@@ -93,6 +108,19 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
         lambda p: {"pk": p.referral_sodra.pk, "action": "kalla"},
         expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
     ),
+    # The case pages of Alice: like her detail page.
+    **{
+        name: (lambda p, extra=extra: {"pk": p.alice_sodra.pk, **extra(p)}, ALICE)
+        for name, extra in {
+            "case_mapping": lambda p: {},
+            "case_plan": lambda p: {},
+            "case_plan_print": lambda p: {},
+            "case_goal": lambda p: {"goal": _goal(p).pk},
+            "case_journal": lambda p: {},
+            "case_journal_correct": lambda p: {"entry": _entry(p).pk},
+            "case_exit": lambda p: {},
+        }.items()
+    },
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
@@ -145,7 +173,7 @@ def test_access(personas: Personas, url_name: str, persona: str) -> None:
     response = client.get(reverse(url_name, kwargs=kwargs))
 
     assert outcome(response) == expected[persona], (url_name, persona, response.status_code)
-    if url_name == "participant_detail":
+    if url_name == "participant_detail" or url_name.startswith("case_"):
         reads = AuditEvent.objects.filter(action="participant.view").count() - before
         assert reads == (1 if expected[persona] == OK else 0)
     if url_name == "referral_detail":

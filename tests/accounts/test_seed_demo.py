@@ -149,3 +149,17 @@ def test_the_queues_get_fictional_referrals_with_history(debug_on) -> None:
         evaluate_referral(referral)  # every demo referral can be evaluated
     seed()  # again: the queues already have referrals, none are added
     assert Referral.objects.count() == 40
+
+
+def test_demo_participants_have_case_work(debug_on) -> None:
+    from sikta.casework.models import Exit, JournalEntry
+
+    seed("--participants", "60", "--referrals", "0")
+    today = dt.date.fromisoformat(TODAY)
+    closed = Participant.objects.filter(status=Participant.Status.CLOSED)
+    assert Exit.objects.count() == closed.count() > 0
+    for exit_ in Exit.objects.select_related("participant"):
+        assert exit_.end_date == exit_.participant.end_date
+    for entry in JournalEntry.objects.select_related("participant"):
+        assert entry.participant.start_date <= entry.date <= (entry.participant.end_date or today)
+    assert Participant.objects.filter(journal__isnull=True).count() == 0

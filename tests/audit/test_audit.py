@@ -111,3 +111,16 @@ def test_the_log_outlives_the_participant(personas: Personas, event: AuditEvent)
     assert event.participant is None
     page = personas.client("insatsledare").get("/logg/").content.decode()
     assert f"#{participant_id}" in page
+
+
+def test_behind_the_proxy_the_clients_address_is_logged(settings) -> None:
+    from django.test import RequestFactory
+
+    from sikta.core.net import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
+    )
+    assert client_ip(request) == "10.0.0.1"
+    settings.BEHIND_TLS_PROXY = True
+    assert client_ip(request) == "198.51.100.7"  # the address our proxy saw, not the claim

@@ -5,7 +5,7 @@ from tests.conftest import Personas
 
 def test_a_coach_starts_with_their_own_participants(personas: Personas) -> None:
     response = personas.client("coach_sodra").get("/")
-    assert [p.first_name for p in response.context["participants"]] == ["Alice"]
+    assert [r.participant.first_name for r in response.context["rows"]] == ["Alice"]
     assert "front/start_caseworker.html" in [t.name for t in response.templates]
 
 

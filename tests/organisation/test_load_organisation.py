@@ -121,3 +121,30 @@ def test_an_unknown_kind_of_criterion_is_refused(tmp_path: Path) -> None:
     path.write_text(text.replace('kind = "residence"', 'kind = "horoscope"', 1), encoding="utf-8")
     with pytest.raises(CommandError, match="unknown kind 'horoscope'"):
         call_command("load_organisation", str(path), stdout=StringIO())
+
+
+def test_it_loads_the_casework_lists() -> None:
+    from sikta.organisation.models import GoalArea, Outcome
+
+    coachning = Track.objects.get(slug="coachning")
+    assert [item["key"] for item in coachning.mapping_template] == [
+        "arbete_studier",
+        "kompetenser",
+        "intressen",
+        "yrkesinriktning",
+        "halsa",
+        "stodbehov",
+    ]
+    assert Outcome.objects.filter(destination=True).count() == 6
+    assert Outcome.objects.filter(destination=False).exists()
+    assert GoalArea.objects.filter(code="arbete").exists()
+    insats = Insats.objects.get()
+    assert (insats.limit_warning_days, insats.no_contact_weeks) == (30, 3)
+
+
+def test_two_kartlaggning_headings_may_not_share_a_key(tmp_path: Path) -> None:
+    text = Path(settings.SIKTA_ORGANISATION_FILE).read_text(encoding="utf-8")
+    path = tmp_path / "twice.toml"
+    path.write_text(text.replace('key = "ekonomi"', 'key = "aktivitet"'), encoding="utf-8")
+    with pytest.raises(CommandError, match="share a key"):
+        call_command("load_organisation", str(path), stdout=StringIO())

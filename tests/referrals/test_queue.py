@@ -67,7 +67,18 @@ def test_a_samordnare_cannot_filter_their_way_into_another_lansdel(
 ) -> None:
     eskilstuna = Kommun.objects.get(name="Eskilstuna").pk
     response = personas.client("samordnare_sodra").get("/aktualiseringar/", {"kommun": eskilstuna})
-    assert names(response) == set()
+    assert "Eskil" not in names(response)
+    assert response.context["kommun"] == str(eskilstuna)  # ignored: not one of theirs
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"kommun": "²"}, {"kommun": "9" * 30}, {"status": "zzz"}, {"sortera": "x"}, {"sida": "abc"}],
+)
+def test_odd_query_parameters_are_ignored(personas: Personas, query: dict) -> None:
+    response = personas.client("samordnare_sodra").get("/aktualiseringar/", query)
+    assert response.status_code == 200
+    assert names(response) == {"Cilla"}
 
 
 def test_sorting_and_days_waiting(personas: Personas, time_machine) -> None:

@@ -60,6 +60,7 @@ ALLOWED = {
     (Status.INVITED, Status.INVITED),
     (Status.INVITED, Status.ASSESSED),
     (Status.INVITED, Status.DECLINED),
+    (Status.INVITED, Status.REDIRECTED),
     (Status.INVITED, Status.WITHDRAWN),
     (Status.ASSESSED, Status.ACCEPTED),
     (Status.ASSESSED, Status.DECLINED),
@@ -305,3 +306,81 @@ def test_the_caseload_is_shown_against_capacity(personas: Personas) -> None:
     loads = {c.staff: (c.active, c.capacity, c.is_full) for c in page.context["caseworkers"]}
     assert loads[personas.coach_sodra_other] == (2, 2, True)
     assert loads[personas.coach_sodra] == (1, 15, False)  # the programme's default capacity
+
+
+def test_accepting_never_takes_over_another_lansdels_active_case(personas: Personas) -> None:
+    bo = personas.bo_norra  # active in Norra with koordinator_norra
+    referral = ReferralFactory(
+        status=Status.ASSESSED,
+        personnummer=bo.personnummer,
+        track=Track.objects.get(slug="koordinering"),
+    )
+    koordinator = StaffMemberFactory(role_code="koordinator", lansdel=personas.coach_sodra.lansdel)
+    response = personas.client("samordnare_sodra").post(
+        f"/aktualiseringar/{referral.pk}/antag/",
+        {"caseworker": koordinator.pk, "start_date": "2026-12-01", "consent_confirmed": "on"},
+    )
+    assert (
+        response.status_code == 302 and response["Location"] == f"/aktualiseringar/{referral.pk}/"
+    )
+    bo.refresh_from_db()
+    assert bo.kommun.name == "Strängnäs" and bo.assigned_to == personas.koordinator_norra
+    referral.refresh_from_db()
+    assert referral.status == Status.ASSESSED
+    # The flag names no detail of the other länsdel's case.
+    flags = (
+        personas.client("samordnare_sodra").get(f"/aktualiseringar/{referral.pk}/").context["flags"]
+    )
+    assert flags and "Koordinering" not in flags[0]
+
+
+def test_an_active_participant_referred_again_keeps_their_start(personas: Personas) -> None:
+    alice = personas.alice_sodra
+    referral = ReferralFactory(status=Status.ASSESSED, personnummer=alice.personnummer)
+    move(referral, Status.ACCEPTED, personas)
+    alice.refresh_from_db()
+    assert alice.start_date == dt.date(2025, 3, 1)
+
+
+def test_an_invalid_decision_form_is_still_a_logged_read(personas: Personas) -> None:
+    referral = ReferralFactory()
+    personas.client("samordnare_sodra").post(f"/aktualiseringar/{referral.pk}/avslag/", {})
+    assert AuditEvent.objects.filter(action="referral.view", referral=referral).count() == 1
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_referral(
+    personas: Personas, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from sikta.referrals import notifications
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(notifications, "send_mail", broken)
+    referral = ReferralFactory(status=Status.ASSESSED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = personas.client("samordnare_sodra").post(
+            f"/aktualiseringar/{referral.pk}/aterta/", {"withdraw-note": ""}
+        )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.WITHDRAWN
+
+
+def test_age_is_counted_on_the_swedish_date_of_receipt(personas: Personas) -> None:
+    from sikta.referrals.eligibility import evaluate_referral
+    from tests.referrals.test_public_form import pnr
+
+    # Turns 18 on 2026-11-24; received 00:30 Swedish time that day (23:30 UTC the day before).
+    referral = ReferralFactory(
+        personnummer=pnr("20081124"),
+        received_at=dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),
+    )
+    ages = [r for r in evaluate_referral(referral).results if r.rule.kind == "age"]
+    assert ages[0].outcome == "met"
+
+
+def test_the_accept_page_warns_about_criteria_not_met(personas: Personas) -> None:
+    referral = ReferralFactory(status=Status.ASSESSED, af_status="aktivt_sokande")
+    page = personas.client("samordnare_sodra").get(f"/aktualiseringar/{referral.pk}/antag/")
+    assert [r.rule.kind for r in page.context["not_met"]] == ["labour_market"]

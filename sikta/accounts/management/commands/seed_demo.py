@@ -10,6 +10,7 @@ from tqdm import tqdm
 from sikta.accounts.demo import (
     DEMO_PASSWORD,
     logins_allowed,
+    seed_casework,
     seed_participants,
     seed_referrals,
     seed_staff,
@@ -75,6 +76,7 @@ class Command(BaseCommand):
                     progress=bar.update,
                 )
         self.stdout.write(f"participants in the database: {Participant.objects.count()}")
+        seed_casework(rng=random.Random(f"{options['seed']}-casework"), today=today)
         referrals = options["referrals"]
         if referrals is None:
             referrals = 0 if Referral.objects.exists() else 24

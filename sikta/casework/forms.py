@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sikta.casework.models import Goal, JournalEntry
+from sikta.organisation.models import GoalArea, IncomeSource, Outcome
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Write the date as 2026-03-01.")}
+
+
+class MappingForm(forms.Form):
+    """One text area per heading of the track's kartläggning template."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, template: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.template = template
+        for item in template:
+            self.fields[f"a_{item['key']}"] = forms.CharField(
+                label=item["label"],
+                help_text=item.get("help", ""),
+                required=False,
+                max_length=10000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f"a_{item['key']}", "").strip() for item in self.template):
+            raise forms.ValidationError(_("Write something under at least one heading."))
+        return data
+
+    def answers(self) -> dict[str, str]:
+        return {item["key"]: self.cleaned_data[f"a_{item['key']}"] for item in self.template}
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        return [self[f"a_{item['key']}"] for item in self.template]
+
+
+class GoalForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Goal
+        fields = ["text", "area", "own_words", "target_date", "status"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "own_words": forms.Textarea(attrs={"rows": 2}),
+            "target_date": DATE_WIDGET,
+        }
+        error_messages = {
+            "text": {"required": _("Write the goal.")},
+            "area": {"required": _("Choose the area of the goal.")},
+            "target_date": DATE_ERRORS,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = GoalArea.objects.all()
+        self.fields["area"].empty_label = _("Choose an area")
+
+
+class FollowUpForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=DATE_WIDGET, initial=timezone.localdate, error_messages=DATE_ERRORS
+    )
+    note = forms.CharField(
+        label=_("How is it going?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the follow-up.")},
+    )
+
+
+class JournalForm(forms.ModelForm):
+    class Meta:
+        model = JournalEntry
+        fields = ["date", "kind", "duration_minutes", "note"]
+        widgets = {"date": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "date": {"required": _("Give the date."), **DATE_ERRORS},
+            "kind": {"required": _("Choose the kind of contact.")},
+            "note": {"required": _("Write what happened.")},
+            "duration_minutes": {"invalid": _("Write the duration in whole minutes.")},
+        }
+
+    def clean_date(self) -> Any:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("A journal entry is about something that has happened."))
+        return date
+
+
+class ExitForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("End date"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        error_messages={"required": _("Give the end date."), **DATE_ERRORS},
+    )
+    outcome = forms.ModelChoiceField(
+        label=_("Outcome"),
+        queryset=Outcome.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("Where the participant goes on to, or why the time ended otherwise."),
+        error_messages={"required": _("Choose the outcome.")},
+    )
+    occupation_after = forms.CharField(
+        label=_("Occupation after"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: work training at a café, studies at komvux."),
+    )
+    income_after = forms.ModelMultipleChoiceField(
+        label=_("Income after"),
+        queryset=IncomeSource.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    care_contacts = forms.CharField(
+        label=_("Contacts with complementary care providers"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, start_date: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_date = start_date
+
+    def clean_end_date(self) -> Any:
+        end = self.cleaned_data["end_date"]
+        if end < self.start_date:
+            raise forms.ValidationError(
+                _("The end date cannot be before the start date (%(start)s).")
+                % {"start": self.start_date.isoformat()}
+            )
+        if end > timezone.localdate():
+            raise forms.ValidationError(_("The end date cannot be in the future."))
+        return end

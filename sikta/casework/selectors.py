@@ -1,0 +1,68 @@
+"""Reads for the caseworker's day: their participants with last contact, next step, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sikta.casework.models import Goal, JournalEntry
+from sikta.organisation.models import Insats
+from sikta.participants.models import Participant
+
+
+def max_days(insats: Insats) -> int:
+    """The longest time per participant, in days (12 months: 365)."""
+    return round(insats.max_months_per_participant * 365 / 12)
+
+
+@dataclass
+class CaseRow:
+    participant: Participant
+    days: int
+    limit: int
+    last_contact: dt.date | None
+    next_step: str
+    next_step_date: dt.date | None
+    alerts: list[str] = field(default_factory=list)
+
+
+def with_case_facts(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Annotate last contact and the next planned step: the same few queries for any number."""
+    journal = JournalEntry.objects.filter(participant=OuterRef("pk"), corrected_by__isnull=True)
+    next_goal = Goal.objects.filter(
+        participant=OuterRef("pk"), status=Goal.Status.ONGOING
+    ).order_by(F("target_date").asc(nulls_last=True), "pk")
+    return participants.annotate(
+        last_contact=Subquery(journal.order_by("-date").values("date")[:1]),
+        next_step=Subquery(next_goal.values("text")[:1]),
+        next_step_date=Subquery(next_goal.values("target_date")[:1]),
+    )
+
+
+def case_rows(
+    participants: QuerySet[Participant], insats: Insats, *, today: dt.date | None = None
+) -> list[CaseRow]:
+    today = today or timezone.localdate()
+    limit = max_days(insats)
+    quiet = dt.timedelta(weeks=insats.no_contact_weeks)
+    rows = []
+    for p in with_case_facts(participants):
+        days = (today - p.start_date).days
+        row = CaseRow(p, days, limit, p.last_contact, p.next_step or "", p.next_step_date)
+        if days >= limit:
+            row.alerts.append(_("Past the one-year limit"))
+        elif days >= limit - insats.limit_warning_days:
+            row.alerts.append(_("%(days)s days left of the year") % {"days": limit - days})
+        since = p.last_contact or p.start_date
+        if today - since >= quiet:
+            row.alerts.append(
+                _("No contact for %(weeks)s weeks") % {"weeks": (today - since).days // 7}
+            )
+        if p.next_step_date and p.next_step_date < today:
+            row.alerts.append(_("A goal's target date has passed"))
+        rows.append(row)
+    return rows

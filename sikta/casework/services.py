@@ -1,0 +1,165 @@
+"""Writes of case work. Each is one transaction with its audit record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sikta.access.policy import staff_of
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record
+from sikta.casework.models import Exit, Goal, GoalFollowUp, JournalEntry, Mapping
+from sikta.participants.models import Participant
+
+
+class EditConflict(Exception):
+    """Someone else saved first; the caller shows both versions and keeps what was typed."""
+
+
+def _author(request: HttpRequest) -> dict[str, Any]:
+    staff = staff_of(request.user)
+    name = staff.full_name if staff is not None else request.user.get_username()
+    return {"author": request.user, "author_name": name}
+
+
+def _audit(request: HttpRequest, participant: Participant, what: str, **detail: Any) -> None:
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_CHANGE,
+        participant=participant,
+        detail={"what": what, **detail},
+    )
+
+
+def latest_mapping(participant: Participant) -> Mapping | None:
+    return participant.mappings.order_by("-version").first()
+
+
+@transaction.atomic
+def mapping_save(
+    *,
+    participant: Participant,
+    answers: dict[str, str],
+    based_on: int | None,
+    request: HttpRequest,
+) -> Mapping:
+    """Save a new version of the kartläggning; the earlier ones stay as they were.
+
+    `based_on` is the version the form showed; if another has been saved since, EditConflict.
+    """
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    latest = participant.mappings.aggregate(v=Max("version"))["v"]
+    if latest != based_on:
+        raise EditConflict
+    template = participant.track.mapping_template
+    mapping = Mapping.objects.create(
+        participant=participant,
+        version=(latest or 0) + 1,
+        track=participant.track,
+        answers=[
+            {"key": item["key"], "label": item["label"], "text": answers.get(item["key"], "")}
+            for item in template
+        ],
+        **_author(request),
+    )
+    _audit(request, participant, "kartläggning", version=mapping.version)
+    return mapping
+
+
+GOAL_FIELDS = ("text", "area", "own_words", "target_date", "status")
+
+
+@transaction.atomic
+def goal_create(*, participant: Participant, data: dict[str, Any], request: HttpRequest) -> Goal:
+    goal = Goal.objects.create(
+        participant=participant,
+        **{f: data[f] for f in GOAL_FIELDS if f in data},
+        **_author(request),
+    )
+    _audit(request, participant, "goal", goal=goal.pk)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, data: dict[str, Any], version: int, request: HttpRequest) -> Goal:
+    """Change a goal, if nobody has changed it since `version` was read; else EditConflict."""
+    values = {f: data[f] for f in GOAL_FIELDS if f in data}
+    updated = Goal.objects.filter(pk=goal.pk, version=version).update(
+        **values, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise EditConflict
+    goal.refresh_from_db()
+    _audit(request, goal.participant, "goal", goal=goal.pk, version=goal.version)
+    return goal
+
+
+@transaction.atomic
+def goal_follow_up(*, goal: Goal, date: dt.date, note: str, request: HttpRequest) -> GoalFollowUp:
+    follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **_author(request))
+    _audit(request, goal.participant, "goal follow-up", goal=goal.pk)
+    return follow_up
+
+
+JOURNAL_FIELDS = ("date", "kind", "duration_minutes", "note")
+
+
+@transaction.atomic
+def journal_add(
+    *, participant: Participant, data: dict[str, Any], request: HttpRequest
+) -> JournalEntry:
+    entry = JournalEntry.objects.create(
+        participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **_author(request)
+    )
+    _audit(request, participant, "journal", entry=entry.pk)
+    return entry
+
+
+@transaction.atomic
+def journal_correct(
+    *, entry: JournalEntry, data: dict[str, Any], request: HttpRequest
+) -> JournalEntry:
+    """Correct an entry: the correction takes its place, the earlier text stays readable."""
+    locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.corrected_by_id is not None:
+        raise EditConflict
+    correction = JournalEntry.objects.create(
+        participant=entry.participant, **{f: data[f] for f in JOURNAL_FIELDS}, **_author(request)
+    )
+    locked.corrected_by = correction
+    locked.save(update_fields=["corrected_by"])
+    _audit(request, entry.participant, "journal correction", entry=entry.pk, by=correction.pk)
+    return correction
+
+
+@transaction.atomic
+def participant_exit(
+    *, participant: Participant, data: dict[str, Any], request: HttpRequest
+) -> Exit:
+    """Utskrivning: record the outcome and close the participant's time in the programme."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.status != Participant.Status.ACTIVE:
+        raise EditConflict
+    exit_ = Exit.objects.create(
+        participant=participant,
+        start_date=participant.start_date,
+        end_date=data["end_date"],
+        outcome=data["outcome"],
+        occupation_after=data.get("occupation_after", ""),
+        care_contacts=data.get("care_contacts", ""),
+        note=data.get("note", ""),
+        **_author(request),
+    )
+    exit_.income_after.set(data.get("income_after", []))
+    participant.status = Participant.Status.CLOSED
+    participant.end_date = data["end_date"]
+    participant.save(update_fields=["status", "end_date"])
+    end = timezone.make_aware(dt.datetime.combine(data["end_date"], dt.time(23, 59)))
+    participant.assignments.filter(ended_at__isnull=True).update(ended_at=end)
+    _audit(request, participant, "exit", outcome=exit_.outcome.code)
+    return exit_

@@ -1,0 +1,263 @@
+"""The case pages: kartläggning, plan, journal and exit of one participant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, get_participant_for_user, may
+from sikta.audit.models import AuditAction
+from sikta.casework import services
+from sikta.casework.forms import ExitForm, FollowUpForm, GoalForm, JournalForm, MappingForm
+from sikta.casework.models import Goal, JournalEntry
+from sikta.participants.models import Participant
+
+JOURNAL_PAGE = 25
+
+
+def _participant(request: HttpRequest, pk: int) -> Participant:
+    """Reading needs VIEW, sending a form needs CHANGE; either way it is a read of the person."""
+    action = Action.CHANGE_PARTICIPANT if request.method == "POST" else Action.VIEW_PARTICIPANT
+    return get_participant_for_user(request, pk, action, audit=AuditAction.PARTICIPANT_VIEW)
+
+
+def _context(request: HttpRequest, participant: Participant, section: str, **extra: Any) -> dict:
+    return {
+        "participant": participant,
+        "section": section,
+        "may_change": may(request.user, Action.CHANGE_PARTICIPANT, participant),
+        **extra,
+    }
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    versions = list(participant.mappings.only("pk", "version", "created_at", "author_name"))
+    latest = participant.mappings.first()
+    shown = latest
+    if request.GET.get("version", "").isdigit():
+        shown = participant.mappings.filter(version=int(request.GET["version"])).first() or latest
+    template = participant.track.mapping_template
+    status = 200
+    if request.method == "POST":
+        form = MappingForm(request.POST, template=template)
+        if form.is_valid():
+            try:
+                mapping = services.mapping_save(
+                    participant=participant,
+                    answers=form.answers(),
+                    based_on=form.cleaned_data["based_on"],
+                    request=request,
+                )
+            except services.EditConflict:
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved the kartläggning while you were writing. Their "
+                        "version is shown above; your text is kept below — merge and save again."
+                    ),
+                )
+                form.data = form.data.copy()
+                form.data["based_on"] = latest.version if latest else ""
+                status = 409
+            else:
+                messages.success(
+                    request, _("Kartläggning saved as version %(v)s.") % {"v": mapping.version}
+                )
+                return redirect("case_mapping", pk=pk)
+        else:
+            status = 400
+    else:
+        initial = {"based_on": latest.version if latest else None}
+        if latest is not None:
+            initial.update({f"a_{a['key']}": a["text"] for a in latest.answers})
+        form = MappingForm(initial=initial, template=template)
+    return render(
+        request,
+        "casework/mapping.html",
+        _context(request, participant, "mapping", form=form, shown=shown, versions=versions),
+        status=status,
+    )
+
+
+def _goals(participant: Participant) -> Any:
+    return participant.goals.select_related("area").prefetch_related("follow_ups")
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    form = GoalForm(request.POST or None, prefix="new")
+    if request.method == "POST" and form.is_valid():
+        services.goal_create(participant=participant, data=form.cleaned_data, request=request)
+        messages.success(request, _("The goal is added to the plan."))
+        return redirect("case_plan", pk=pk)
+    return render(
+        request,
+        "casework/plan.html",
+        _context(request, participant, "plan", goals=_goals(participant), form=form),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_plan_print(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    return render(
+        request,
+        "casework/plan_print.html",
+        _context(request, participant, "plan", goals=_goals(participant)),
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    goal_obj = get_object_or_404(
+        Goal.objects.select_related("area"), pk=goal, participant=participant
+    )
+    goal_form = GoalForm(instance=goal_obj, initial={"version": goal_obj.version})
+    follow_form = FollowUpForm(prefix="f")
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "followup":
+        follow_form = FollowUpForm(request.POST, prefix="f")
+        if follow_form.is_valid():
+            services.goal_follow_up(goal=goal_obj, request=request, **follow_form.cleaned_data)
+            messages.success(request, _("The follow-up is saved."))
+            return redirect("case_goal", pk=pk, goal=goal)
+        status = 400
+    elif request.method == "POST":
+        goal_form = GoalForm(request.POST, instance=Goal.objects.get(pk=goal_obj.pk))
+        if goal_form.is_valid():
+            try:
+                services.goal_update(
+                    goal=goal_obj,
+                    data=goal_form.cleaned_data,
+                    version=goal_form.cleaned_data["version"] or 0,
+                    request=request,
+                )
+            except services.EditConflict:
+                goal_obj.refresh_from_db()
+                goal_form.add_error(
+                    None,
+                    _(
+                        "Someone else changed the goal while you were editing. It now reads as "
+                        "shown above; your changes are kept in the form — check and save again."
+                    ),
+                )
+                goal_form.data = goal_form.data.copy()
+                goal_form.data["version"] = goal_obj.version
+                status = 409
+            else:
+                messages.success(request, _("The goal is saved."))
+                return redirect("case_plan", pk=pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "casework/goal.html",
+        _context(
+            request,
+            participant,
+            "plan",
+            goal=goal_obj,
+            follow_ups=goal_obj.follow_ups.all(),
+            goal_form=goal_form,
+            follow_form=follow_form,
+        ),
+        status=status,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    form = JournalForm(request.POST or None, initial={"kind": JournalEntry.Kind.MEETING})
+    if request.method == "POST" and form.is_valid():
+        services.journal_add(participant=participant, data=form.cleaned_data, request=request)
+        messages.success(request, _("The journal entry is saved."))
+        return redirect("case_journal", pk=pk)
+    entries = participant.journal.current().select_related("corrects")
+    page = Paginator(entries, JOURNAL_PAGE).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "casework/journal.html",
+        _context(request, participant, "journal", page=page, form=form, query=""),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    original = get_object_or_404(JournalEntry, pk=entry, participant=participant)
+    if original.corrected_by_id is not None:
+        messages.error(request, _("That entry has already been corrected; correct the newer one."))
+        return redirect("case_journal", pk=pk)
+    form = JournalForm(request.POST or None, instance=None, initial=_entry_values(original))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.journal_correct(entry=original, data=form.cleaned_data, request=request)
+        except services.EditConflict:
+            messages.error(request, _("Someone else corrected the entry just now; look again."))
+            return redirect("case_journal", pk=pk)
+        messages.success(request, _("The correction is saved; the earlier text is kept."))
+        return redirect("case_journal", pk=pk)
+    history = _earlier_versions(original)
+    return render(
+        request,
+        "casework/journal_correct.html",
+        _context(request, participant, "journal", entry=original, form=form, history=history),
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _entry_values(entry: JournalEntry) -> dict[str, Any]:
+    return {f: getattr(entry, f) for f in ("date", "kind", "duration_minutes", "note")}
+
+
+def _earlier_versions(entry: JournalEntry) -> list[JournalEntry]:
+    """The texts an entry replaced, newest first."""
+    earlier = []
+    current = entry
+    while hasattr(current, "corrects"):  # False once nothing earlier was corrected
+        current = current.corrects
+        earlier.append(current)
+    return earlier
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = _participant(request, pk)
+    exits = participant.exits.select_related("outcome").prefetch_related("income_after")
+    form = None
+    status = 200
+    if participant.status == Participant.Status.ACTIVE:
+        form = ExitForm(request.POST or None, start_date=participant.start_date)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.participant_exit(
+                        participant=participant, data=form.cleaned_data, request=request
+                    )
+                except services.EditConflict:
+                    messages.error(request, _("The participant has already been discharged."))
+                else:
+                    messages.success(
+                        request, _("%(name)s is discharged.") % {"name": participant.full_name}
+                    )
+                return redirect("case_exit", pk=pk)
+            status = 400
+    return render(
+        request,
+        "casework/exit.html",
+        _context(request, participant, "exit", form=form, exits=exits),
+        status=status,
+    )

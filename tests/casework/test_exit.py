@@ -1,0 +1,76 @@
+"""Utskrivning: the outcome from the configured list, what comes after, and a closed case."""
+
+from __future__ import annotations
+
+import pytest
+
+from sikta.casework.models import Exit
+from sikta.organisation.models import IncomeSource, Outcome
+from sikta.participants.models import Participant
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def url(personas: Personas) -> str:
+    return f"/deltagare/{personas.alice_sodra.pk}/utskrivning/"
+
+
+def test_the_outcomes_are_the_configured_list(personas: Personas) -> None:
+    form = personas.client("coach_sodra").get(url(personas)).context["form"]
+    names = [o.name for o in form.fields["outcome"].queryset]
+    assert names[:6] == [
+        "Arbete",
+        "Studier",
+        "Arbetsförmedlingen",
+        "Kommunens arbetsmarknadsenhet",
+        "Förstärkt samarbete AF/FK",
+        "Daglig verksamhet/sysselsättning",
+    ]
+    assert set(Outcome.objects.filter(destination=True).values_list("name", flat=True)) == set(
+        names[:6]
+    )
+
+
+def test_a_participant_is_discharged(personas: Personas, time_machine) -> None:
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    client = personas.client("coach_sodra")
+    studies = Outcome.objects.get(code="studier")
+    response = client.post(
+        url(personas),
+        {
+            "end_date": "2026-11-23",
+            "outcome": studies.pk,
+            "occupation_after": "Komvux",
+            "income_after": [IncomeSource.objects.get(code="studiemedel").pk],
+            "care_contacts": "Psykiatrin",
+        },
+    )
+    assert response.status_code == 302
+    alice = Participant.objects.get(pk=personas.alice_sodra.pk)
+    assert alice.status == Participant.Status.CLOSED and str(alice.end_date) == "2026-11-23"
+    exit_ = Exit.objects.get()
+    assert exit_.outcome == studies and exit_.occupation_after == "Komvux"
+    assert list(exit_.income_after.values_list("code", flat=True)) == ["studiemedel"]
+    page = client.get(url(personas))
+    assert page.context["form"] is None and "Komvux" in page.content.decode()
+    # No longer on the coach's start page.
+    assert personas.client("coach_sodra").get("/").context["rows"] == []
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"end_date": "2020-01-01"}, "end_date"),  # before the start
+        ({"end_date": "2099-01-01"}, "end_date"),
+        ({"end_date": "2026-11-23", "outcome": ""}, "outcome"),
+    ],
+)
+def test_bad_input_is_explained(personas: Personas, data: dict, field: str, time_machine) -> None:
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    data = {"outcome": Outcome.objects.first().pk, "occupation_after": "Kvar", **data}
+    response = personas.client("coach_sodra").post(url(personas), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert "Kvar" in response.content.decode()
+    assert not Exit.objects.exists()

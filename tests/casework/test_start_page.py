@@ -1,0 +1,81 @@
+"""My participants: days against the limit, next planned step, last contact, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sikta.casework.models import Goal, JournalEntry
+from sikta.organisation.models import GoalArea
+from tests.conftest import Personas
+from tests.factories import ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine) -> None:
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+
+
+def rows(personas: Personas, who: str = "coach_sodra") -> dict[str, object]:
+    response = personas.client(who).get("/")
+    return {r.participant.first_name: r for r in response.context["rows"]}
+
+
+def test_each_participant_with_days_next_step_and_last_contact(personas: Personas) -> None:
+    alice = personas.alice_sodra
+    alice.start_date = TODAY - dt.timedelta(days=100)
+    alice.save()
+    area = GoalArea.objects.first()
+    Goal.objects.create(
+        participant=alice, text="Senare mål", area=area, target_date=TODAY + dt.timedelta(days=60)
+    )
+    Goal.objects.create(
+        participant=alice, text="Nästa mål", area=area, target_date=TODAY + dt.timedelta(days=7)
+    )
+    Goal.objects.create(
+        participant=alice, text="Klart", area=area, target_date=TODAY, status="uppnatt"
+    )
+    JournalEntry.objects.create(
+        participant=alice, kind="mote", note="x", date=TODAY - dt.timedelta(days=3)
+    )
+    row = rows(personas)["Alice"]
+    assert (row.days, row.limit) == (100, 365)
+    assert row.next_step == "Nästa mål" and row.last_contact == TODAY - dt.timedelta(days=3)
+    assert row.alerts == []
+
+
+def test_alerts(personas: Personas) -> None:
+    coach = personas.coach_sodra
+    ParticipantFactory(
+        first_name="Nara", assigned_to=coach, start_date=TODAY - dt.timedelta(days=350)
+    )
+    ParticipantFactory(
+        first_name="Over", assigned_to=coach, start_date=TODAY - dt.timedelta(days=400)
+    )
+    tyst = ParticipantFactory(
+        first_name="Tyst", assigned_to=coach, start_date=TODAY - dt.timedelta(days=100)
+    )
+    JournalEntry.objects.create(
+        participant=tyst, kind="mote", note="x", date=TODAY - dt.timedelta(weeks=5)
+    )
+    found = rows(personas)
+    assert any("15" in a for a in found["Nara"].alerts)
+    assert found["Over"].alerts[0] == "Efter ettårsgränsen"
+    assert any("5" in a for a in found["Tyst"].alerts)
+
+
+def test_the_samordnare_sees_the_lansdel_grouped_by_staff(personas: Personas) -> None:
+    ParticipantFactory(first_name="Annan", assigned_to=personas.coach_sodra_other)
+    response = personas.client("samordnare_sodra").get("/")
+    groups = {
+        staff.full_name if staff else None: [r.participant.first_name for r in group]
+        for staff, group in response.context["rows_by_staff"]
+    }
+    assert groups == {
+        personas.coach_sodra.full_name: ["Alice"],
+        personas.coach_sodra_other.full_name: ["Annan"],
+    }
