@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sikta.participants",
     "sikta.referrals",
     "sikta.casework",
+    "sikta.worktraining",
     "sikta.audit",
     "sikta.front",
 ]

@@ -8,6 +8,7 @@ from sikta.casework import views as case_views
 from sikta.front import views as front_views
 from sikta.participants import views as participant_views
 from sikta.referrals import views as referral_views
+from sikta.worktraining import views as worktraining_views
 
 admin.site.site_header = _("Sikta administration")
 admin.site.site_title = _("Sikta administration")
@@ -34,6 +35,19 @@ urlpatterns = [
         name="case_journal_correct",
     ),
     path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
+    path(
+        "deltagare/<int:pk>/arbetstraning/",
+        worktraining_views.case_placements,
+        name="case_placements",
+    ),
+    path(
+        "deltagare/<int:pk>/arbetstraning/<int:placement>/",
+        worktraining_views.case_placement,
+        name="case_placement",
+    ),
+    path("arbetsgivare/", worktraining_views.employer_list, name="employer_list"),
+    path("arbetsgivare/ny/", worktraining_views.employer_create, name="employer_create"),
+    path("arbetsgivare/<int:pk>/", worktraining_views.employer_detail, name="employer_detail"),
     # The public referral form: linked from the association's web site, so keep the address.
     path("aktualisering/", referral_views.referral_start, name="referral_start"),
     path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),

@@ -42,6 +42,9 @@ class Action(StrEnum):
     HANDLE_REFERRALS = "referral.handle"
     # Choosing or changing a participant's coach or koordinator.
     ASSIGN_PARTICIPANT = "participant.assign"
+    # The register of employers that offer work training (no participant in it by itself).
+    VIEW_EMPLOYERS = "employer.view"
+    CHANGE_EMPLOYERS = "employer.change"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -52,6 +55,7 @@ _PERSON_ACTIONS = frozenset(
         Action.EXPORT_PARTICIPANTS,
     }
 )
+_EMPLOYER_ACTIONS = frozenset({Action.VIEW_EMPLOYERS, Action.CHANGE_EMPLOYERS})
 _EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES})
 # Those who lead the work of a länsdel (samordnare) or of all of them.
 _LEAD_ACTIONS = frozenset(
@@ -59,12 +63,22 @@ _LEAD_ACTIONS = frozenset(
 )
 
 GRANTS: dict[RoleCode, frozenset[Action]] = {
-    RoleCode.INSATSAGARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | {Action.VIEW_AUDIT_LOG},
-    RoleCode.INSATSLEDARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | {Action.VIEW_AUDIT_LOG},
-    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS,
+    RoleCode.INSATSAGARE: _EVERYONE
+    | _PERSON_ACTIONS
+    | _LEAD_ACTIONS
+    | _EMPLOYER_ACTIONS
+    | {Action.VIEW_AUDIT_LOG},
+    RoleCode.INSATSLEDARE: _EVERYONE
+    | _PERSON_ACTIONS
+    | _LEAD_ACTIONS
+    | _EMPLOYER_ACTIONS
+    | {Action.VIEW_AUDIT_LOG},
+    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | _EMPLOYER_ACTIONS,
     RoleCode.COACH: _EVERYONE
+    | _EMPLOYER_ACTIONS
     | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
     RoleCode.KOORDINATOR: _EVERYONE
+    | _EMPLOYER_ACTIONS
     | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
     RoleCode.STYRGRUPP: _EVERYONE,
     RoleCode.UTVARDERARE: _EVERYONE,

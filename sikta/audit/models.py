@@ -34,6 +34,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_VIEW = "referral.view", _("Viewed referral")
     REFERRAL_LIST = "referral.list", _("Listed referral")
     REFERRAL_CHANGE = "referral.change", _("Changed referral")
+    EMPLOYER_CHANGE = "employer.change", _("Changed employer")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")
 
 

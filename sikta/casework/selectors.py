@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,17 @@ def with_case_facts(participants: QuerySet[Participant]) -> QuerySet[Participant
     next_goal = Goal.objects.filter(
         participant=OuterRef("pk"), status=Goal.Status.ONGOING
     ).order_by(F("target_date").asc(nulls_last=True), "pk")
+    from sikta.worktraining.models import Placement
+
+    # Of the ongoing placements, the one longest without a follow-up (its start if none).
+    placement_touch = (
+        Placement.objects.filter(participant=OuterRef("pk"), status=Placement.Status.ONGOING)
+        .annotate(touched=Coalesce(Max("follow_ups__date"), "start_date"))
+        .order_by("touched")
+        .values("touched")[:1]
+    )
     return participants.annotate(
+        placement_touched=Subquery(placement_touch),
         last_contact=Subquery(journal.order_by("-date").values("date")[:1]),
         next_step=Subquery(next_goal.values("text")[:1]),
         next_step_date=Subquery(next_goal.values("target_date")[:1]),
@@ -49,6 +60,7 @@ def case_rows(
     today = today or timezone.localdate()
     limit = max_days(insats)
     quiet = dt.timedelta(weeks=insats.no_contact_weeks)
+    placement_quiet = dt.timedelta(weeks=insats.placement_follow_up_weeks)
     rows = []
     for p in with_case_facts(participants):
         days = (today - p.start_date).days
@@ -61,6 +73,11 @@ def case_rows(
         if today - since >= quiet:
             row.alerts.append(
                 _("No contact for %(weeks)s weeks") % {"weeks": (today - since).days // 7}
+            )
+        if p.placement_touched and today - p.placement_touched >= placement_quiet:
+            row.alerts.append(
+                _("Work training not followed up for %(weeks)s weeks")
+                % {"weeks": (today - p.placement_touched).days // 7}
             )
         if p.next_step_date and p.next_step_date < today:
             row.alerts.append(_("A goal's target date has passed"))

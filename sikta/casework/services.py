@@ -21,7 +21,7 @@ class EditConflict(Exception):
     """Someone else saved first; the caller shows both versions and keeps what was typed."""
 
 
-def _author(request: HttpRequest) -> dict[str, Any]:
+def authored_by(request: HttpRequest) -> dict[str, Any]:
     staff = staff_of(request.user)
     name = staff.full_name if staff is not None else request.user.get_username()
     return {"author": request.user, "author_name": name}
@@ -65,7 +65,7 @@ def mapping_save(
             {"key": item["key"], "label": item["label"], "text": answers.get(item["key"], "")}
             for item in template
         ],
-        **_author(request),
+        **authored_by(request),
     )
     _audit(request, participant, "kartläggning", version=mapping.version)
     return mapping
@@ -79,7 +79,7 @@ def goal_create(*, participant: Participant, data: dict[str, Any], request: Http
     goal = Goal.objects.create(
         participant=participant,
         **{f: data[f] for f in GOAL_FIELDS if f in data},
-        **_author(request),
+        **authored_by(request),
     )
     _audit(request, participant, "goal", goal=goal.pk)
     return goal
@@ -101,7 +101,7 @@ def goal_update(*, goal: Goal, data: dict[str, Any], version: int, request: Http
 
 @transaction.atomic
 def goal_follow_up(*, goal: Goal, date: dt.date, note: str, request: HttpRequest) -> GoalFollowUp:
-    follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **_author(request))
+    follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **authored_by(request))
     _audit(request, goal.participant, "goal follow-up", goal=goal.pk)
     return follow_up
 
@@ -114,7 +114,7 @@ def journal_add(
     *, participant: Participant, data: dict[str, Any], request: HttpRequest
 ) -> JournalEntry:
     entry = JournalEntry.objects.create(
-        participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **_author(request)
+        participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **authored_by(request)
     )
     _audit(request, participant, "journal", entry=entry.pk)
     return entry
@@ -129,7 +129,9 @@ def journal_correct(
     if locked.corrected_by_id is not None:
         raise EditConflict
     correction = JournalEntry.objects.create(
-        participant=entry.participant, **{f: data[f] for f in JOURNAL_FIELDS}, **_author(request)
+        participant=entry.participant,
+        **{f: data[f] for f in JOURNAL_FIELDS},
+        **authored_by(request),
     )
     locked.corrected_by = correction
     locked.save(update_fields=["corrected_by"])
@@ -153,7 +155,7 @@ def participant_exit(
         occupation_after=data.get("occupation_after", ""),
         care_contacts=data.get("care_contacts", ""),
         note=data.get("note", ""),
-        **_author(request),
+        **authored_by(request),
     )
     exit_.income_after.set(data.get("income_after", []))
     participant.status = Participant.Status.CLOSED

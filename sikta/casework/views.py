@@ -21,13 +21,15 @@ from sikta.participants.models import Participant
 JOURNAL_PAGE = 25
 
 
-def _participant(request: HttpRequest, pk: int) -> Participant:
+def case_participant(request: HttpRequest, pk: int) -> Participant:
     """Reading needs VIEW, sending a form needs CHANGE; either way it is a read of the person."""
     action = Action.CHANGE_PARTICIPANT if request.method == "POST" else Action.VIEW_PARTICIPANT
     return get_participant_for_user(request, pk, action, audit=AuditAction.PARTICIPANT_VIEW)
 
 
-def _context(request: HttpRequest, participant: Participant, section: str, **extra: Any) -> dict:
+def case_context(
+    request: HttpRequest, participant: Participant, section: str, **extra: Any
+) -> dict:
     return {
         "participant": participant,
         "section": section,
@@ -38,7 +40,7 @@ def _context(request: HttpRequest, participant: Participant, section: str, **ext
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     versions = list(participant.mappings.only("pk", "version", "created_at", "author_name"))
     latest = participant.mappings.first()
     shown = latest
@@ -82,7 +84,7 @@ def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/mapping.html",
-        _context(request, participant, "mapping", form=form, shown=shown, versions=versions),
+        case_context(request, participant, "mapping", form=form, shown=shown, versions=versions),
         status=status,
     )
 
@@ -93,7 +95,7 @@ def _goals(participant: Participant) -> Any:
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     form = GoalForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid():
         services.goal_create(participant=participant, data=form.cleaned_data, request=request)
@@ -102,24 +104,24 @@ def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/plan.html",
-        _context(request, participant, "plan", goals=_goals(participant), form=form),
+        case_context(request, participant, "plan", goals=_goals(participant), form=form),
         status=400 if form.is_bound else 200,
     )
 
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_plan_print(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     return render(
         request,
         "casework/plan_print.html",
-        _context(request, participant, "plan", goals=_goals(participant)),
+        case_context(request, participant, "plan", goals=_goals(participant)),
     )
 
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     goal_obj = get_object_or_404(
         Goal.objects.select_related("area"), pk=goal, participant=participant
     )
@@ -163,7 +165,7 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
     return render(
         request,
         "casework/goal.html",
-        _context(
+        case_context(
             request,
             participant,
             "plan",
@@ -178,7 +180,7 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     form = JournalForm(request.POST or None, initial={"kind": JournalEntry.Kind.MEETING})
     if request.method == "POST" and form.is_valid():
         services.journal_add(participant=participant, data=form.cleaned_data, request=request)
@@ -189,14 +191,14 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/journal.html",
-        _context(request, participant, "journal", page=page, form=form, query=""),
+        case_context(request, participant, "journal", page=page, form=form, query=""),
         status=400 if form.is_bound else 200,
     )
 
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     original = get_object_or_404(JournalEntry, pk=entry, participant=participant)
     if original.corrected_by_id is not None:
         messages.error(request, _("That entry has already been corrected; correct the newer one."))
@@ -214,7 +216,7 @@ def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpRespo
     return render(
         request,
         "casework/journal_correct.html",
-        _context(request, participant, "journal", entry=original, form=form, history=history),
+        case_context(request, participant, "journal", entry=original, form=form, history=history),
         status=400 if form.is_bound else 200,
     )
 
@@ -235,7 +237,7 @@ def _earlier_versions(entry: JournalEntry) -> list[JournalEntry]:
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = _participant(request, pk)
+    participant = case_participant(request, pk)
     exits = participant.exits.select_related("outcome").prefetch_related("income_after")
     form = None
     status = 200
@@ -258,6 +260,6 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/exit.html",
-        _context(request, participant, "exit", form=form, exits=exits),
+        case_context(request, participant, "exit", form=form, exits=exits),
         status=status,
     )

@@ -45,6 +45,9 @@ class Insats(models.Model):
     no_contact_weeks = models.PositiveSmallIntegerField(
         _("weeks without contact before a reminder"), default=3
     )
+    placement_follow_up_weeks = models.PositiveSmallIntegerField(
+        _("weeks without follow-up of a work-training placement before a reminder"), default=2
+    )
     consent_text = models.TextField(
         _("consent text"),
         blank=True,

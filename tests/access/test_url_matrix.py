@@ -61,6 +61,17 @@ def _goal(p: Personas) -> Any:
     )
 
 
+def _placement(p: Personas) -> Any:
+    from sikta.worktraining.models import Employer, Placement
+
+    employer = Employer.objects.create(
+        name="Kafé", organisation_number="556036-0793", sector="privat"
+    )
+    return Placement.objects.create(
+        participant=p.alice_sodra, employer=employer, start_date="2026-01-01", insured_by="kommun"
+    )
+
+
 def _entry(p: Personas) -> Any:
     from sikta.casework.models import JournalEntry
 
@@ -119,8 +130,14 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_journal": lambda p: {},
             "case_journal_correct": lambda p: {"entry": _entry(p).pk},
             "case_exit": lambda p: {},
+            "case_placements": lambda p: {},
+            "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()
     },
+    # The employer register names no participant by itself: everyone who works with them.
+    "employer_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    "employer_create": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    "employer_detail": (lambda p: {"pk": _placement(p).employer.pk}, _denied_unless(PERSON_ROLES)),
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),

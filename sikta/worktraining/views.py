@@ -1,0 +1,174 @@
+"""The employer register and a participant's work-training placements."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, may
+from sikta.casework.views import case_context, case_participant
+from sikta.participants.models import Participant
+from sikta.worktraining import services
+from sikta.worktraining.forms import (
+    ContactForm,
+    EmployerForm,
+    PlacementFollowUpForm,
+    PlacementForm,
+)
+from sikta.worktraining.models import Employer, Placement
+
+PAGE_SIZE = 50
+
+
+@requires(Action.VIEW_EMPLOYERS)
+def employer_list(request: HttpRequest) -> HttpResponse:
+    employers = Employer.objects.annotate(
+        ongoing=Count("placements", filter=Q(placements__status=Placement.Status.ONGOING))
+    ).order_by("name", "pk")
+    text = request.GET.get("q", "").strip()
+    if text:
+        employers = employers.filter(
+            Q(name__icontains=text) | Q(organisation_number__icontains=text)
+        )
+    sector = request.GET.get("sektor", "")
+    if sector in Employer.Sector.values:
+        employers = employers.filter(sector=sector)
+    page = Paginator(employers, PAGE_SIZE).get_page(request.GET.get("sida"))
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(
+        request,
+        "worktraining/employer_list.html",
+        {
+            "page": page,
+            "q": text,
+            "sector": sector,
+            "sectors": Employer.Sector.choices,
+            "query": query.urlencode(),
+            "may_change": may(request.user, Action.CHANGE_EMPLOYERS),
+        },
+    )
+
+
+@requires(Action.CHANGE_EMPLOYERS)
+def employer_create(request: HttpRequest) -> HttpResponse:
+    form = EmployerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        employer = services.employer_save(form=form, request=request)
+        messages.success(request, _("%(name)s is registered.") % {"name": employer.name})
+        return redirect("employer_detail", pk=employer.pk)
+    return render(
+        request,
+        "worktraining/employer_form.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.VIEW_EMPLOYERS)
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_object_or_404(Employer, pk=pk)
+    may_change = may(request.user, Action.CHANGE_EMPLOYERS)
+    form = EmployerForm(instance=employer, prefix="e")
+    contact_form = ContactForm(prefix="c")
+    status = 200
+    if request.method == "POST" and may_change:
+        if request.POST.get("form") == "contact":
+            contact_form = ContactForm(request.POST, prefix="c")
+            if contact_form.is_valid():
+                services.contact_add(employer=employer, form=contact_form, request=request)
+                messages.success(request, _("The contact person is added."))
+                return redirect("employer_detail", pk=pk)
+        else:
+            form = EmployerForm(request.POST, instance=employer, prefix="e")
+            if form.is_valid():
+                services.employer_save(form=form, request=request)
+                messages.success(request, _("The employer is saved."))
+                return redirect("employer_detail", pk=pk)
+        status = 400
+    # Placements name participants: only those the user may see are shown.
+    placements = employer.placements.filter(
+        participant__in=Participant.objects.visible_to(request.user)
+    ).select_related("participant")
+    return render(
+        request,
+        "worktraining/employer_detail.html",
+        {
+            "employer": employer,
+            "contacts": employer.contacts.all(),
+            "placements": placements,
+            "hidden_placements": employer.placements.count() - len(placements),
+            "form": form,
+            "contact_form": contact_form,
+            "may_change": may_change,
+        },
+        status=status,
+    )
+
+
+def _placements(participant: Participant) -> QuerySet[Placement]:
+    return participant.placements.select_related("employer").prefetch_related("follow_ups")
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = case_participant(request, pk)
+    form = PlacementForm(request.POST or None, initial={"status": Placement.Status.PLANNED})
+    if request.method == "POST" and form.is_valid():
+        placement = services.placement_save(participant=participant, form=form, request=request)
+        messages.success(request, _("The placement is saved."))
+        return redirect("case_placement", pk=pk, placement=placement.pk)
+    return render(
+        request,
+        "worktraining/placements.html",
+        case_context(
+            request, participant, "placements", placements=_placements(participant), form=form
+        ),
+        status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpResponse:
+    participant = case_participant(request, pk)
+    placement_obj = get_object_or_404(
+        Placement.objects.select_related("employer"), pk=placement, participant=participant
+    )
+    form = PlacementForm(instance=placement_obj, prefix="p")
+    follow_form = PlacementFollowUpForm(prefix="f")
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "followup":
+            follow_form = PlacementFollowUpForm(request.POST, prefix="f")
+            if follow_form.is_valid():
+                services.placement_follow_up(
+                    placement=placement_obj, form=follow_form, request=request
+                )
+                messages.success(request, _("The follow-up is saved."))
+                return redirect("case_placement", pk=pk, placement=placement)
+        else:
+            form = PlacementForm(request.POST, instance=placement_obj, prefix="p")
+            if form.is_valid():
+                services.placement_save(participant=participant, form=form, request=request)
+                messages.success(request, _("The placement is saved."))
+                return redirect("case_placement", pk=pk, placement=placement)
+        status = 400
+    return render(
+        request,
+        "worktraining/placement.html",
+        case_context(
+            request,
+            participant,
+            "placements",
+            placement=placement_obj,
+            follow_ups=placement_obj.follow_ups.all(),
+            form=form,
+            follow_form=follow_form,
+        ),
+        status=status,
+    )

@@ -1,0 +1,104 @@
+"""The employer register: organisation number validated, contacts, placements as policy allows."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum import luhn
+
+from sikta.audit.models import AuditEvent
+from sikta.worktraining.forms import EmployerForm
+from sikta.worktraining.models import Employer, Placement
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def data(**overrides: object) -> dict[str, object]:
+    return {
+        "name": "Kafé Solrosen",
+        "organisation_number": "5560360793",
+        "sector": "privat",
+        **overrides,
+    }
+
+
+def test_an_employer_is_registered(personas: Personas) -> None:
+    client = personas.client("coach_sodra")
+    response = client.post("/arbetsgivare/ny/", data())
+    employer = Employer.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/arbetsgivare/{employer.pk}/"
+    assert employer.organisation_number == "556036-0793"  # stored in the usual form
+    assert employer.author == personas.coach_sodra.user
+    assert AuditEvent.objects.filter(action="employer.change").exists()
+    listed = client.get("/arbetsgivare/", {"q": "solros"}).context["page"]
+    assert [e.name for e in listed] == ["Kafé Solrosen"]
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [
+        ("556036-0793", True),
+        ("212000-0142", True),
+        ("556036-0794", False),
+        ("55603607", False),
+        ("abc", False),
+    ],
+)
+def test_the_organisation_number_is_validated(number: str, ok: bool) -> None:
+    form = EmployerForm(data(organisation_number=number))
+    assert form.is_valid() == ok
+    if not ok:
+        assert "organisation_number" in form.errors
+
+
+@given(st.from_regex(r"[1-9][0-9]{8}", fullmatch=True), st.integers(1, 9))
+def test_every_single_digit_change_is_refused(nine: str, delta: int) -> None:
+    number = nine + luhn.calc_check_digit(nine)
+    for position in range(10):
+        digit = (int(number[position]) + delta) % 10
+        changed = number[:position] + str(digit) + number[position + 1 :]
+        form = EmployerForm(data(organisation_number=changed))
+        form.is_valid()
+        assert "organisation_number" in form.errors, changed
+
+
+def test_a_bad_employer_form_keeps_what_was_typed(personas: Personas) -> None:
+    response = personas.client("coach_sodra").post(
+        "/arbetsgivare/ny/", data(organisation_number="556036-0794", address="Storgatan 1")
+    )
+    assert response.status_code == 400
+    assert "Storgatan 1" in response.content.decode()
+    assert not Employer.objects.exists()
+
+
+def test_contacts_are_added(personas: Personas) -> None:
+    employer = Employer.objects.create(
+        name="Verkstan", organisation_number="556036-0793", sector="privat"
+    )
+    client = personas.client("coach_sodra")
+    response = client.post(
+        f"/arbetsgivare/{employer.pk}/",
+        {"form": "contact", "c-name": "Kim Handledare", "c-phone": "070-1740630"},
+    )
+    assert response.status_code == 302
+    assert list(employer.contacts.values_list("name", flat=True)) == ["Kim Handledare"]
+
+
+def test_placements_of_others_participants_are_counted_not_shown(personas: Personas) -> None:
+    employer = Employer.objects.create(
+        name="Verkstan", organisation_number="556036-0793", sector="privat"
+    )
+    for participant in (personas.alice_sodra, personas.bo_norra):
+        Placement.objects.create(
+            participant=participant, employer=employer, start_date="2026-01-01", insured_by="fk"
+        )
+    response = personas.client("coach_sodra").get(f"/arbetsgivare/{employer.pk}/")
+    assert [p.participant for p in response.context["placements"]] == [personas.alice_sodra]
+    assert response.context["hidden_placements"] == 1
+    assert personas.bo_norra.last_name not in response.content.decode()
+
+
+def test_aggregate_roles_see_no_register(personas: Personas) -> None:
+    assert personas.client("styrgrupp").get("/arbetsgivare/").status_code == 403
