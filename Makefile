@@ -7,7 +7,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format bench messages setup clean browser
+.PHONY: run test lint format bench messages setup clean browser pango
 
 # Runtime and tools share one virtualenv; the stamp re-installs when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 messages: $(VENV)/.installed
 	$(MANAGE) compile_translations
 
-setup: $(VENV)/.installed messages
+setup: $(VENV)/.installed messages pango
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_organisation
 	$(MANAGE) seed_demo
@@ -29,12 +29,20 @@ run: setup
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
-browser:
+browser: pango
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null \
 	  || echo "Could not install chromium: browser tests will be skipped (CI fails instead)"; \
+	fi
+
+# Pango (and a font) for WeasyPrint, which renders the slutdokumentation as PDF.
+pango:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing Debian's Pango for PDF documents"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
 
 lint: $(VENV)/.installed

@@ -35,6 +35,12 @@ urlpatterns = [
         name="case_journal_correct",
     ),
     path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
+    path("deltagare/<int:pk>/slutdokumentation/", case_views.case_final, name="case_final"),
+    path(
+        "deltagare/<int:pk>/slutdokumentation/<int:document>/pdf/",
+        case_views.case_final_pdf,
+        name="case_final_pdf",
+    ),
     path(
         "deltagare/<int:pk>/arbetstraning/",
         worktraining_views.case_placements,

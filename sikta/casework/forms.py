@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sikta.casework.models import Goal, JournalEntry
+from sikta.casework.models import FinalDocument, Goal, JournalEntry
 from sikta.organisation.models import GoalArea, IncomeSource, Outcome
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -146,3 +146,34 @@ class ExitForm(forms.Form):
         if end > timezone.localdate():
             raise forms.ValidationError(_("The end date cannot be in the future."))
         return end
+
+
+class FinalDocumentForm(forms.ModelForm):
+    class Meta:
+        model = FinalDocument
+        fields = ["summary", "achieved", "recommendations"]
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in fields}
+        help_texts = {
+            "summary": _("What the participant took part in, and how the time went."),
+            "achieved": _("The goals of the plan that were reached, and what else changed."),
+            "recommendations": _("For the participant and the referring handläggare."),
+        }
+        error_messages = {
+            "summary": {"required": _("Describe the time in the programme.")},
+            "achieved": {"required": _("Describe what was reached.")},
+            "recommendations": {"required": _("Write the recommendations for the next step.")},
+        }
+
+
+class HandedForm(forms.ModelForm):
+    class Meta:
+        model = FinalDocument
+        fields = ["handed_to_participant_on", "handed_to_referrer_on"]
+        widgets = {
+            "handed_to_participant_on": DATE_WIDGET,
+            "handed_to_referrer_on": DATE_WIDGET,
+        }
+        error_messages = {
+            "handed_to_participant_on": DATE_ERRORS,
+            "handed_to_referrer_on": DATE_ERRORS,
+        }

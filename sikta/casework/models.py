@@ -182,3 +182,37 @@ class Exit(Authored):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.end_date}"
+
+
+class FinalDocument(Authored):
+    """The slutdokumentation: what the coach writes, and the PDF as it was signed and handed out.
+
+    The signed PDF is kept as it was, so what the participant and the handläggare received can
+    always be shown again; a new version means a new document.
+    """
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="final_documents",
+        verbose_name=_("participant"),
+    )
+    summary = models.TextField(_("the time in the programme"))
+    achieved = models.TextField(_("what was reached"))
+    recommendations = models.TextField(_("recommendations for the next step"))
+    pdf = models.BinaryField(_("signed document"), editable=False)
+    signed_at = models.DateTimeField(_("signed"), default=timezone.now)
+    handed_to_participant_on = models.DateField(
+        _("handed to the participant"), null=True, blank=True
+    )
+    handed_to_referrer_on = models.DateField(
+        _("handed to the referring handläggare"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("final documentation")
+        verbose_name_plural = _("final documentation")
+        ordering = ["participant", "-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.signed_at:%Y-%m-%d}"

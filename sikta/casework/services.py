@@ -13,7 +13,8 @@ from django.utils import timezone
 from sikta.access.policy import staff_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
-from sikta.casework.models import Exit, Goal, GoalFollowUp, JournalEntry, Mapping
+from sikta.casework.documents import render_final_document
+from sikta.casework.models import Exit, FinalDocument, Goal, GoalFollowUp, JournalEntry, Mapping
 from sikta.participants.models import Participant
 
 
@@ -165,3 +166,50 @@ def participant_exit(
     participant.assignments.filter(ended_at__isnull=True).update(ended_at=end)
     _audit(request, participant, "exit", outcome=exit_.outcome.code)
     return exit_
+
+
+def final_document_preview(
+    *, participant: Participant, texts: dict[str, str], request: HttpRequest
+) -> bytes:
+    """A draft of the slutdokumentation; nothing is kept but the record that it was made."""
+    pdf = render_final_document(participant, texts, authored_by(request)["author_name"])
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_EXPORT,
+        participant=participant,
+        detail={"what": "final document draft"},
+    )
+    return pdf
+
+
+@transaction.atomic
+def final_document_sign(
+    *, participant: Participant, texts: dict[str, str], request: HttpRequest
+) -> FinalDocument:
+    """Sign the slutdokumentation: the PDF is made once and kept as it was signed."""
+    author = authored_by(request)
+    document = FinalDocument.objects.create(
+        participant=participant,
+        pdf=render_final_document(participant, texts, author["author_name"]),
+        **texts,
+        **author,
+    )
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_EXPORT,
+        participant=participant,
+        detail={"what": "final document", "document": document.pk},
+    )
+    return document
+
+
+@transaction.atomic
+def final_document_handed(
+    *, document: FinalDocument, dates: dict[str, Any], request: HttpRequest
+) -> FinalDocument:
+    """Record when the document was handed to the participant and to the handläggare."""
+    for name in ("handed_to_participant_on", "handed_to_referrer_on"):
+        setattr(document, name, dates.get(name))
+    document.save(update_fields=["handed_to_participant_on", "handed_to_referrer_on"])
+    _audit(request, document.participant, "final document handed", document=document.pk)
+    return document

@@ -14,8 +14,16 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_participant_for_user, may
 from sikta.audit.models import AuditAction
 from sikta.casework import services
-from sikta.casework.forms import ExitForm, FollowUpForm, GoalForm, JournalForm, MappingForm
-from sikta.casework.models import Goal, JournalEntry
+from sikta.casework.forms import (
+    ExitForm,
+    FinalDocumentForm,
+    FollowUpForm,
+    GoalForm,
+    HandedForm,
+    JournalForm,
+    MappingForm,
+)
+from sikta.casework.models import FinalDocument, Goal, JournalEntry
 from sikta.participants.models import Participant
 
 JOURNAL_PAGE = 25
@@ -263,3 +271,64 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
         case_context(request, participant, "exit", form=form, exits=exits),
         status=status,
     )
+
+
+def _pdf(content: bytes, participant: Participant, *, draft: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"slutdokumentation-{participant.pk}{'-utkast' if draft else ''}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write, preview and sign the slutdokumentation; record to whom it was handed."""
+    participant = case_participant(request, pk)
+    documents = list(participant.final_documents.defer("pdf"))
+    latest = documents[0] if documents else None
+    initial = (
+        {f: getattr(latest, f) for f in ("summary", "achieved", "recommendations")}
+        if latest
+        else {}
+    )
+    form = FinalDocumentForm(initial=initial)
+    handed = HandedForm(instance=latest, prefix="h") if latest else None
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "handed" and latest:
+        handed = HandedForm(request.POST, instance=latest, prefix="h")
+        if handed.is_valid():
+            services.final_document_handed(
+                document=latest, dates=handed.cleaned_data, request=request
+            )
+            messages.success(request, _("Saved to whom the document was handed."))
+            return redirect("case_final", pk=pk)
+        status = 400
+    elif request.method == "POST":
+        form = FinalDocumentForm(request.POST)
+        if form.is_valid():
+            texts = form.cleaned_data
+            if request.POST.get("action") == "preview":
+                pdf = services.final_document_preview(
+                    participant=participant, texts=texts, request=request
+                )
+                return _pdf(pdf, participant, draft=True)
+            services.final_document_sign(participant=participant, texts=texts, request=request)
+            messages.success(request, _("The final documentation is signed and saved."))
+            return redirect("case_final", pk=pk)
+        status = 400
+    return render(
+        request,
+        "casework/final.html",
+        case_context(request, participant, "final", form=form, documents=documents, handed=handed),
+        status=status,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_final_pdf(request: HttpRequest, pk: int, document: int) -> HttpResponse:
+    participant = get_participant_for_user(
+        request, pk, Action.VIEW_PARTICIPANT, audit=AuditAction.PARTICIPANT_EXPORT
+    )
+    doc = get_object_or_404(FinalDocument, pk=document, participant=participant)
+    return _pdf(bytes(doc.pdf), participant, draft=False)

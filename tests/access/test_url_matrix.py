@@ -72,6 +72,14 @@ def _placement(p: Personas) -> Any:
     )
 
 
+def _document(p: Personas) -> Any:
+    from sikta.casework.models import FinalDocument
+
+    return FinalDocument.objects.create(
+        participant=p.alice_sodra, summary="s", achieved="a", recommendations="r", pdf=b"%PDF-"
+    )
+
+
 def _entry(p: Personas) -> Any:
     from sikta.casework.models import JournalEntry
 
@@ -131,6 +139,8 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_journal_correct": lambda p: {"entry": _entry(p).pk},
             "case_exit": lambda p: {},
             "case_placements": lambda p: {},
+            "case_final": lambda p: {},
+            "case_final_pdf": lambda p: {"document": _document(p).pk},
             "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()
     },
@@ -191,7 +201,10 @@ def test_access(personas: Personas, url_name: str, persona: str) -> None:
 
     assert outcome(response) == expected[persona], (url_name, persona, response.status_code)
     if url_name == "participant_detail" or url_name.startswith("case_"):
-        reads = AuditEvent.objects.filter(action="participant.view").count() - before
+        action = "participant.export" if url_name == "case_final_pdf" else "participant.view"
+        reads = AuditEvent.objects.filter(action=action).count() - (
+            before if action == "participant.view" else 0
+        )
         assert reads == (1 if expected[persona] == OK else 0)
     if url_name == "referral_detail":
         reads = AuditEvent.objects.filter(
