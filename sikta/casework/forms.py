@@ -66,9 +66,18 @@ class GoalForm(forms.ModelForm):
         self.fields["area"].empty_label = _("Choose an area")
 
 
+def not_in_the_future(date: Any) -> None:
+    if date > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."))
+
+
 class FollowUpForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), widget=DATE_WIDGET, initial=timezone.localdate, error_messages=DATE_ERRORS
+        label=_("Date"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        error_messages=DATE_ERRORS,
+        validators=[not_in_the_future],
     )
     note = forms.CharField(
         label=_("How is it going?"),
@@ -93,7 +102,15 @@ class JournalForm(forms.ModelForm):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("A journal entry is about something that has happened."))
+        if date.year < 2000:
+            raise forms.ValidationError(_("Check the year."))
         return date
+
+    def clean_duration_minutes(self) -> Any:
+        minutes = self.cleaned_data["duration_minutes"]
+        if minutes is not None and not 0 < minutes <= 600:
+            raise forms.ValidationError(_("A duration is between 1 and 600 minutes."))
+        return minutes
 
 
 class ExitForm(forms.Form):

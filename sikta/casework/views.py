@@ -208,25 +208,62 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
 def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     participant = case_participant(request, pk)
     original = get_object_or_404(JournalEntry, pk=entry, participant=participant)
-    if original.corrected_by_id is not None:
-        messages.error(request, _("That entry has already been corrected; correct the newer one."))
-        return redirect("case_journal", pk=pk)
-    form = JournalForm(request.POST or None, instance=None, initial=_entry_values(original))
-    if request.method == "POST" and form.is_valid():
+    newest = _newest(original)
+    if request.method != "POST" and newest != original:
+        return redirect("case_journal_correct", pk=pk, entry=newest.pk)
+    form = JournalForm(request.POST or None, initial=_entry_values(original))
+    status = 400 if form.is_bound else 200
+    if request.method == "POST" and form.is_valid() and newest == original:
         try:
             services.journal_correct(entry=original, data=form.cleaned_data, request=request)
-        except services.EditConflict:
-            messages.error(request, _("Someone else corrected the entry just now; look again."))
+        except services.EditConflict:  # corrected by someone else a moment ago
+            newest = _newest(original)
+        else:
+            messages.success(request, _("The correction is saved; the earlier text is kept."))
             return redirect("case_journal", pk=pk)
-        messages.success(request, _("The correction is saved; the earlier text is kept."))
-        return redirect("case_journal", pk=pk)
-    history = _earlier_versions(original)
+    if request.method == "POST" and newest != original:
+        # Someone corrected it first: show theirs, keep what this user typed, let them merge.
+        form.add_error(
+            None,
+            _(
+                "Someone else corrected the entry while you were writing. Their text is shown "
+                "below; yours is kept in the form — check and save again."
+            ),
+        )
+        return render(
+            request,
+            "casework/journal_correct.html",
+            case_context(
+                request,
+                participant,
+                "journal",
+                entry=newest,
+                form=form,
+                history=[newest, *_earlier_versions(newest)],
+                conflict=True,
+            ),
+            status=409,
+        )
     return render(
         request,
         "casework/journal_correct.html",
-        case_context(request, participant, "journal", entry=original, form=form, history=history),
-        status=400 if form.is_bound else 200,
+        case_context(
+            request,
+            participant,
+            "journal",
+            entry=original,
+            form=form,
+            history=_earlier_versions(original),
+        ),
+        status=status,
     )
+
+
+def _newest(entry: JournalEntry) -> JournalEntry:
+    """The entry as it stands now, following its corrections."""
+    while entry.corrected_by_id is not None:
+        entry = JournalEntry.objects.get(pk=entry.corrected_by_id)
+    return entry
 
 
 def _entry_values(entry: JournalEntry) -> dict[str, Any]:
@@ -249,6 +286,9 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
     exits = participant.exits.select_related("outcome").prefetch_related("income_after")
     form = None
     status = 200
+    if participant.status != Participant.Status.ACTIVE and request.method == "POST":
+        messages.error(request, _("The participant has already been discharged."))
+        return redirect("case_exit", pk=pk)
     if participant.status == Participant.Status.ACTIVE:
         form = ExitForm(request.POST or None, start_date=participant.start_date)
         if request.method == "POST":

@@ -74,3 +74,13 @@ def test_bad_input_is_explained(personas: Personas, data: dict, field: str, time
     assert field in response.context["form"].errors
     assert "Kvar" in response.content.decode()
     assert not Exit.objects.exists()
+
+
+def test_discharging_twice_says_so(personas: Personas, time_machine) -> None:
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    client = personas.client("coach_sodra")
+    data = {"end_date": "2026-11-23", "outcome": Outcome.objects.first().pk}
+    client.post(url(personas), data)
+    response = client.post(url(personas), data, follow=True)
+    assert Exit.objects.count() == 1
+    assert [str(m) for m in response.context["messages"]]

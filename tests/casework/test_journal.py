@@ -80,7 +80,7 @@ def test_a_correction_keeps_the_earlier_text(personas: Personas, time_machine) -
     history = client.get(f"{journal(personas)}{entries[0].pk}/ratta/").context["history"]
     assert [e.note for e in history] == ["Fel deltagare nämnd"]
     # A corrected entry cannot be corrected again (the newer one can).
-    assert client.post(url, entry_data(note="Igen")).status_code == 302
+    assert client.post(url, entry_data(note="Igen")).status_code == 409
     assert JournalEntry.objects.count() == 2
 
 
@@ -105,3 +105,45 @@ def test_the_case_pages_do_not_grow_in_queries_with_the_journal(personas: Person
             entry.corrected_by = correction
             entry.save()
     assert [queries(p) for p in paths] == few
+
+
+def test_two_correctors_do_not_lose_each_others_text(personas: Personas, time_machine) -> None:
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    original = JournalEntry.objects.create(
+        participant=personas.alice_sodra, kind="mote", note="Original", date="2026-11-20"
+    )
+    url = f"{journal(personas)}{original.pk}/ratta/"
+    first = personas.client("samordnare_sodra").post(url, entry_data(note="Samordnarens rättelse"))
+    assert first.status_code == 302
+    second = personas.client("coach_sodra").post(url, entry_data(note="Coachens rättelse"))
+    assert second.status_code == 409
+    page = second.content.decode()
+    assert "Coachens rättelse" in page and "Samordnarens rättelse" in page
+    newest = JournalEntry.objects.current().get(participant=personas.alice_sodra)
+    assert newest.note == "Samordnarens rättelse"
+    # The form now corrects the newest entry: sending again works.
+    again = personas.client("coach_sodra").post(
+        f"{journal(personas)}{newest.pk}/ratta/", entry_data(note="Coachens rättelse")
+    )
+    assert again.status_code == 302
+    assert JournalEntry.objects.current().get(participant=personas.alice_sodra).note == (
+        "Coachens rättelse"
+    )
+
+
+def test_opening_a_corrected_entry_leads_to_the_newest(personas: Personas) -> None:
+    alice = personas.alice_sodra
+    newest = JournalEntry.objects.create(participant=alice, kind="mote", note="Ny")
+    old = JournalEntry.objects.create(
+        participant=alice, kind="mote", note="Gammal", corrected_by=newest
+    )
+    response = personas.client("coach_sodra").get(f"{journal(personas)}{old.pk}/ratta/")
+    assert response["Location"] == f"{journal(personas)}{newest.pk}/ratta/"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("date", "0001-01-01"), ("duration_minutes", "99999")]
+)
+def test_implausible_values_are_refused(personas: Personas, field: str, value: str) -> None:
+    response = personas.client("coach_sodra").post(journal(personas), entry_data(**{field: value}))
+    assert response.status_code == 400 and field in response.context["form"].errors

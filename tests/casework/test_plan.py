@@ -94,3 +94,13 @@ def test_a_goal_of_another_participant_is_not_found(personas: Personas, area) ->
     other = Goal.objects.create(participant=personas.bo_norra, text="Bos mål", area=area)
     response = personas.client("coach_sodra").get(f"{plan(personas)}{other.pk}/")
     assert response.status_code == 404
+
+
+def test_a_follow_up_cannot_be_dated_in_the_future(personas: Personas, area) -> None:
+    goal = Goal.objects.create(participant=personas.alice_sodra, text="Mål", area=area)
+    response = personas.client("coach_sodra").post(
+        f"{plan(personas)}{goal.pk}/",
+        {"form": "followup", "f-date": "2099-01-01", "f-note": "Snart"},
+    )
+    assert response.status_code == 400 and "date" in response.context["follow_form"].errors
+    assert "Snart" in response.content.decode()
