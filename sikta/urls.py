@@ -35,6 +35,7 @@ urlpatterns = [
         name="case_journal_correct",
     ),
     path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
+    path("deltagare/<int:pk>/nytt-spar/", case_views.case_refer_on, name="case_refer_on"),
     path("deltagare/<int:pk>/slutdokumentation/", case_views.case_final, name="case_final"),
     path(
         "deltagare/<int:pk>/slutdokumentation/<int:document>/pdf/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db.models import F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -29,6 +30,7 @@ class CaseRow:
     next_step: str
     next_step_date: dt.date | None
     alerts: list[str] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
 
 
 def with_case_facts(participants: QuerySet[Participant]) -> QuerySet[Participant]:
@@ -54,6 +56,16 @@ def with_case_facts(participants: QuerySet[Participant]) -> QuerySet[Participant
     )
 
 
+class Alert(StrEnum):
+    """Kinds of reminder; the start page words them per row, the e-mail digest counts them."""
+
+    PAST_LIMIT = "past_limit"
+    NEAR_LIMIT = "near_limit"
+    NO_CONTACT = "no_contact"
+    PLACEMENT_QUIET = "placement_quiet"
+    GOAL_OVERDUE = "goal_overdue"
+
+
 def case_rows(
     participants: QuerySet[Participant], insats: Insats, *, today: dt.date | None = None
 ) -> list[CaseRow]:
@@ -65,21 +77,33 @@ def case_rows(
     for p in with_case_facts(participants):
         days = (today - p.start_date).days
         row = CaseRow(p, days, limit, p.last_contact, p.next_step or "", p.next_step_date)
+
+        def alert(kind: Alert, text: str, row: CaseRow = row) -> None:
+            row.kinds.add(kind)
+            row.alerts.append(text)
+
         if days >= limit:
-            row.alerts.append(_("Past the one-year limit"))
+            alert(Alert.PAST_LIMIT, _("Past the one-year limit"))
         elif days >= limit - insats.limit_warning_days:
-            row.alerts.append(_("%(days)s days left of the year") % {"days": limit - days})
+            alert(Alert.NEAR_LIMIT, _("%(days)s days left of the year") % {"days": limit - days})
         since = p.last_contact or p.start_date
         if today - since >= quiet:
-            row.alerts.append(
-                _("No contact for %(weeks)s weeks") % {"weeks": (today - since).days // 7}
-            )
+            weeks = (today - since).days // 7
+            alert(Alert.NO_CONTACT, _("No contact for %(weeks)s weeks") % {"weeks": weeks})
         if p.placement_touched and today - p.placement_touched >= placement_quiet:
-            row.alerts.append(
-                _("Work training not followed up for %(weeks)s weeks")
-                % {"weeks": (today - p.placement_touched).days // 7}
+            weeks = (today - p.placement_touched).days // 7
+            alert(
+                Alert.PLACEMENT_QUIET,
+                _("Work training not followed up for %(weeks)s weeks") % {"weeks": weeks},
             )
         if p.next_step_date and p.next_step_date < today:
-            row.alerts.append(_("A goal's target date has passed"))
+            alert(Alert.GOAL_OVERDUE, _("A goal's target date has passed"))
         rows.append(row)
     return rows
+
+
+def closed_without_final_document(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Participants whose time has ended but who have no signed slutdokumentation."""
+    return participants.filter(
+        status=Participant.Status.CLOSED, final_documents__isnull=True
+    ).order_by("-end_date", "last_name")

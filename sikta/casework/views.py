@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +25,11 @@ from sikta.casework.forms import (
     MappingForm,
 )
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
+from sikta.organisation.models import Track
 from sikta.participants.models import Participant
+from sikta.referrals import services as referral_services
+from sikta.referrals.forms import ReferralForm
+from sikta.referrals.models import Referral
 
 JOURNAL_PAGE = 25
 
@@ -372,3 +377,74 @@ def case_final_pdf(request: HttpRequest, pk: int, document: int) -> HttpResponse
     )
     doc = get_object_or_404(FinalDocument, pk=document, participant=participant)
     return _pdf(bytes(doc.pdf), participant, draft=False)
+
+
+def _next_track(participant: Participant) -> Track | None:
+    """The track a participant may be referred on to: the other track of the insats."""
+    return (
+        Track.objects.filter(insats_id=participant.track.insats_id)
+        .exclude(pk=participant.track_id)
+        .first()
+    )
+
+
+@requires(Action.CHANGE_PARTICIPANT)
+def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refer an active participant on to the other track (koordinering → coachning).
+
+    A new referral, linked to the one they came in through, for the samordnare to decide.
+    """
+    participant = get_participant_for_user(
+        request, pk, Action.CHANGE_PARTICIPANT, audit=AuditAction.PARTICIPANT_VIEW
+    )
+    track = _next_track(participant)
+    if track is None or participant.status != Participant.Status.ACTIVE:
+        messages.error(request, _("Only an active participant can be referred on."))
+        return redirect("participant_detail", pk=pk)
+    came_in = participant.referrals.order_by("-received_at").first()
+    if request.method == "POST":
+        form = ReferralForm(request.POST, track=track, public=False)
+        if form.is_valid():
+            referral, _created = referral_services.referral_submit(
+                track=track,
+                data=form.referral_data(),
+                request=request,
+                channel=Referral.Channel.CASEWORKER,
+                token=form.cleaned_data["token"],
+                follows=came_in,
+            )
+            messages.success(
+                request,
+                _("Referral %(reference)s to %(track)s is in the samordnare's queue.")
+                % {"reference": referral.reference, "track": track.short_name},
+            )
+            return redirect("participant_detail", pk=pk)
+    else:
+        form = ReferralForm(
+            track=track, public=False, initial=_refer_on_initial(participant, came_in)
+        )
+    return render(
+        request,
+        "casework/refer_on.html",
+        case_context(request, participant, "overview", form=form, track=track, evaluation=None),
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _refer_on_initial(participant: Participant, came_in: Referral | None) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "token": uuid.uuid4(),
+        "personnummer": participant.personnummer,
+        "first_name": participant.first_name,
+        "last_name": participant.last_name,
+        "phone": participant.phone,
+        "email": participant.email,
+        "kommun": str(participant.kommun_id),
+    }
+    if came_in is not None:
+        initial.update(
+            income_sources=list(came_in.income_sources.all()),
+            af_status=came_in.af_status,
+            sick_leave=came_in.sick_leave,
+        )
+    return initial

@@ -12,7 +12,7 @@ from sikta.access.policy import Action, grants, may, staff_of
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
-from sikta.casework.selectors import case_rows
+from sikta.casework.selectors import case_rows, closed_without_final_document
 from sikta.organisation.models import Insats, Role, StaffMember
 from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
@@ -40,12 +40,16 @@ def start(request: HttpRequest) -> HttpResponse:
             .order_by("last_name", "first_name"),
             insats,
         )
+        without_final = list(
+            closed_without_final_document(Participant.objects.visible_to(request.user))[:20]
+        )
         audit_record_many(
             request=request,
             action=AuditAction.PARTICIPANT_LIST,
-            participants=[row.participant for row in rows],
+            participants=[row.participant for row in rows] + without_final,
         )
         context["rows"] = rows
+        context["without_final"] = without_final
         return render(request, "front/start_caseworker.html", context)
     if insats is not None:
         context["counts"] = active_counts(insats)

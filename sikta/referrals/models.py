@@ -55,6 +55,7 @@ class Referral(models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("Web form")
         PHONE = "phone", _("Phone or meeting, registered by the coordinator")
+        CASEWORKER = "caseworker", _("From the participant's coach or care coordinator")
 
     class AfStatus(models.TextChoices):
         NOT_REGISTERED = "ej_inskriven", _("Not registered at Arbetsförmedlingen")
@@ -142,6 +143,15 @@ class Referral(models.Model):
         verbose_name=_("reason for not accepting"),
     )
     decision_note = models.TextField(_("note on the decision"), blank=True)
+    # A participant referred on (koordinering → coachning): the referral they came in through.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("continues from"),
+    )
     redirected_to = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,

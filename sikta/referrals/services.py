@@ -92,6 +92,7 @@ def referral_submit(
     request: HttpRequest,
     channel: str = Referral.Channel.WEB,
     token: uuid.UUID | None = None,
+    follows: Referral | None = None,
 ) -> tuple[Referral, bool]:
     """Save a referral from the form's cleaned `data`; (referral, created).
 
@@ -110,6 +111,7 @@ def referral_submit(
         consent_given=True,
         consent_text=track.insats.consent_text,
         registered_by=request.user if request.user.is_authenticated else None,
+        follows=follows,
         **fields,
     )
     try:

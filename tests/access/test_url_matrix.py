@@ -140,6 +140,7 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_exit": lambda p: {},
             "case_placements": lambda p: {},
             "case_final": lambda p: {},
+            "case_refer_on": lambda p: {},
             "case_final_pdf": lambda p: {"document": _document(p).pk},
             "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()

@@ -1,0 +1,69 @@
+"""The reminder digest: for each coach, koordinator and samordnare, what needs attention.
+
+The e-mail counts and links; it names nobody, because e-mail is not a safe channel for who
+takes part in the programme. The start page shows the details behind the login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from sikta.access.roles import CASEWORKER_ROLES, RoleCode
+from sikta.casework.selectors import case_rows, closed_without_final_document
+from sikta.organisation.models import Insats, StaffMember
+from sikta.participants.models import Participant
+
+
+@dataclass(frozen=True)
+class Digest:
+    staff: StaffMember
+    alerts: Counter[str]
+    without_final_document: int
+
+    @property
+    def empty(self) -> bool:
+        return not self.alerts and not self.without_final_document
+
+
+def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = None) -> Digest:
+    if staff.role.code in CASEWORKER_ROLES:
+        scope = Participant.objects.filter(assigned_to=staff)
+    else:
+        scope = Participant.objects.filter(kommun__lansdel=staff.lansdel_id)
+    alerts: Counter[str] = Counter()
+    for row in case_rows(scope.filter(status=Participant.Status.ACTIVE), insats, today=today):
+        alerts.update(row.kinds)
+    return Digest(staff, alerts, closed_without_final_document(scope).count())
+
+
+def send_digests(*, today: dt.date | None = None) -> int:
+    """One e-mail to each active caseworker and samordnare with something to attend to."""
+    insats = Insats.objects.order_by("-start_date").first()
+    if insats is None:
+        return 0
+    staff = StaffMember.objects.filter(
+        is_active=True, role__code__in=[*CASEWORKER_ROLES, RoleCode.SAMORDNARE]
+    ).select_related("role", "user")
+    link = settings.SIKTA_BASE_URL + reverse("start")
+    sent = 0
+    for member in staff:
+        address = member.email or (member.user.email if member.user else "")
+        if not address:
+            continue
+        digest = digest_for(member, insats, today=today)
+        if digest.empty:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"digest": digest, "link": link}
+            subject = render_to_string("casework/email/digest_subject.txt", context).strip()
+            body = render_to_string("casework/email/digest.txt", context)
+        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return sent
