@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sikta.referrals",
     "sikta.casework",
     "sikta.worktraining",
+    "sikta.groups",
     "sikta.audit",
     "sikta.front",
 ]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from sikta.audit import views as audit_views
 from sikta.casework import views as case_views
 from sikta.front import views as front_views
+from sikta.groups import views as group_views
 from sikta.participants import views as participant_views
 from sikta.referrals import views as referral_views
 from sikta.worktraining import views as worktraining_views
@@ -51,6 +52,13 @@ urlpatterns = [
         "deltagare/<int:pk>/arbetstraning/<int:placement>/",
         worktraining_views.case_placement,
         name="case_placement",
+    ),
+    path("grupper/", group_views.group_list, name="group_list"),
+    path("grupper/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path(
+        "grupper/<int:pk>/tillfallen/<int:session>/",
+        group_views.group_session,
+        name="group_session",
     ),
     path("arbetsgivare/", worktraining_views.employer_list, name="employer_list"),
     path("arbetsgivare/ny/", worktraining_views.employer_create, name="employer_create"),

@@ -45,6 +45,8 @@ class Action(StrEnum):
     # The register of employers that offer work training (no participant in it by itself).
     VIEW_EMPLOYERS = "employer.view"
     CHANGE_EMPLOYERS = "employer.change"
+    # Group activities: the groups one leads, or (samordnare) those of the länsdel.
+    HANDLE_GROUPS = "group.handle"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -55,7 +57,9 @@ _PERSON_ACTIONS = frozenset(
         Action.EXPORT_PARTICIPANTS,
     }
 )
-_EMPLOYER_ACTIONS = frozenset({Action.VIEW_EMPLOYERS, Action.CHANGE_EMPLOYERS})
+_EMPLOYER_ACTIONS = frozenset(
+    {Action.VIEW_EMPLOYERS, Action.CHANGE_EMPLOYERS, Action.HANDLE_GROUPS}
+)
 _EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES})
 # Those who lead the work of a länsdel (samordnare) or of all of them.
 _LEAD_ACTIONS = frozenset(
@@ -142,6 +146,21 @@ def referral_scope(user: Any) -> Q:
     if staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id:
         return Q(kommun__lansdel_id=staff.lansdel_id)
     return _NOBODY
+
+
+def group_scope(user: Any) -> Q:
+    """The group activities `user` may see: those they lead; a samordnare also the länsdel's
+    and the county-wide ones; the leads all."""
+    staff = staff_of(user)
+    if staff is None or Action.HANDLE_GROUPS not in grants(user):
+        return _NOBODY
+    role = staff.role.code
+    if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return Q()
+    scope = Q(leaders=staff)
+    if role == RoleCode.SAMORDNARE:
+        scope |= Q(lansdel_id=staff.lansdel_id) | Q(lansdel__isnull=True)
+    return scope
 
 
 def may(user: Any, action: Action, target: Participant | Referral | Lansdel | None = None) -> bool:

@@ -79,6 +79,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referrals": participant.referrals.select_related("track"),
             "may_assign": may(request.user, Action.ASSIGN_PARTICIPANT, participant),
             "may_change": may(request.user, Action.CHANGE_PARTICIPANT, participant),
+            "groups": participant.activity_groups.all(),
         },
     )
 

@@ -72,6 +72,15 @@ def _placement(p: Personas) -> Any:
     )
 
 
+def _group(p: Personas) -> Any:
+    from sikta.groups.models import Group
+
+    group = Group.objects.create(name="Psykisk hälsa", lansdel=p.coach_sodra.lansdel)
+    group.leaders.add(p.coach_sodra)
+    group.members.add(p.alice_sodra)
+    return group
+
+
 def _document(p: Personas) -> Any:
     from sikta.casework.models import FinalDocument
 
@@ -145,6 +154,13 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()
     },
+    # Groups: those who lead them, the länsdel's samordnare, the leads.
+    "group_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    "group_detail": (lambda p: {"pk": _group(p).pk}, ALICE),
+    "group_session": (
+        lambda p: {"pk": (g := _group(p)).pk, "session": g.sessions.create(date="2026-11-20").pk},
+        ALICE,
+    ),
     # The employer register names no participant by itself: everyone who works with them.
     "employer_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_create": (lambda p: {}, _denied_unless(PERSON_ROLES)),

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
+from sikta.groups.models import Group, Session
+from sikta.organisation.models import StaffMember
+from sikta.participants.models import Participant
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = Group
+        fields = ["name", "description", "lansdel", "leaders"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "leaders": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "name": {"required": _("Give the group a name.")},
+            "leaders": {"required": _("Choose at least one leader.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leaders"].queryset = StaffMember.objects.filter(is_active=True).select_related(
+            "role"
+        )
+        self.fields["lansdel"].empty_label = _("The whole county")
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["date", "duration_minutes", "topic"]
+        widgets = {"date": DATE_WIDGET}
+        error_messages = {"date": {"required": _("Give the date."), **DATE_ERRORS}}
+
+
+class MembersForm(forms.Form):
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Add participants"),
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the participants to add.")},
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = candidates
+
+
+class AttendanceForm(forms.Form):
+    """One checkbox per member: present or not."""
+
+    def __init__(
+        self, *args: Any, members: list[Participant], present: set[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for member in members:
+            self.fields[f"p{member.pk}"] = forms.BooleanField(
+                label=member.full_name, required=False, initial=member.pk in present
+            )
+
+    def present_ids(self) -> set[int]:
+        return {m.pk for m in self.members if self.cleaned_data[f"p{m.pk}"]}
+
+    def rows(self) -> list[forms.BoundField]:
+        return [self[f"p{m.pk}"] for m in self.members]

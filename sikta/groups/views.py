@@ -1,0 +1,116 @@
+"""Group activities: the list, a group with its members and sessions, attendance."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record_many
+from sikta.groups import services
+from sikta.groups.forms import AttendanceForm, GroupForm, MembersForm, SessionForm
+from sikta.groups.models import Group
+from sikta.participants.models import Participant
+
+
+def _group_for_user(request: HttpRequest, pk: int) -> Group:
+    """The group if the user may see it, else 404 (missing and forbidden look the same)."""
+    group = Group.objects.visible_to(request.user).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+@requires(Action.HANDLE_GROUPS)
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        Group.objects.visible_to(request.user)
+        .select_related("lansdel")
+        .prefetch_related("leaders")
+        .order_by("name", "pk")
+    )
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = services.group_save(form=form, request=request)
+        messages.success(request, _("The group %(name)s is created.") % {"name": group.name})
+        return redirect("group_detail", pk=group.pk)
+    return render(
+        request,
+        "groups/group_list.html",
+        {"groups": groups, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.HANDLE_GROUPS)
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group_for_user(request, pk)
+    members = list(group.members.select_related("kommun", "track").order_by("last_name"))
+    candidates = (
+        Participant.objects.visible_to(request.user)
+        .active()
+        .exclude(pk__in=[m.pk for m in members])
+        .order_by("last_name", "first_name")
+    )
+    session_form = SessionForm(prefix="s")
+    members_form = MembersForm(prefix="m", candidates=candidates)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "members":
+            members_form = MembersForm(request.POST, prefix="m", candidates=candidates)
+            if members_form.is_valid():
+                services.members_add(
+                    group=group,
+                    participants=list(members_form.cleaned_data["participants"]),
+                    request=request,
+                )
+                messages.success(request, _("The participants are added to the group."))
+                return redirect("group_detail", pk=pk)
+        else:
+            session_form = SessionForm(request.POST, prefix="s")
+            if session_form.is_valid():
+                session = services.session_add(group=group, form=session_form, request=request)
+                return redirect("group_session", pk=pk, session=session.pk)
+        status = 400
+    audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=members)
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "members": members,
+            "sessions": group.sessions.all(),
+            "session_form": session_form,
+            "members_form": members_form,
+        },
+        status=status,
+    )
+
+
+@requires(Action.HANDLE_GROUPS)
+def group_session(request: HttpRequest, pk: int, session: int) -> HttpResponse:
+    group = _group_for_user(request, pk)
+    session_obj = get_object_or_404(group.sessions, pk=session)
+    members = list(group.members.order_by("last_name", "first_name"))
+    present = set(
+        session_obj.attendance.filter(present=True).values_list("participant_id", flat=True)
+    )
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, members=members, present=present
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = services.attendance_save(
+            session=session_obj, present=form.present_ids(), request=request
+        )
+        messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
+        return redirect("group_session", pk=pk, session=session)
+    audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=members)
+    return render(
+        request,
+        "groups/session.html",
+        {"group": group, "session": session_obj, "form": form},
+    )
