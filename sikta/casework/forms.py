@@ -113,6 +113,40 @@ class JournalForm(forms.ModelForm):
         return minutes
 
 
+class PauseForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("Paused from"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        error_messages={"required": _("Give the date."), **DATE_ERRORS},
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=300,
+        help_text=_("For example: inpatient care, a move, parental leave. Only what is needed."),
+        error_messages={"required": _("Write why the time is paused.")},
+    )
+
+
+class ResumeForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("Resumed on"),
+        widget=DATE_WIDGET,
+        initial=timezone.localdate,
+        error_messages={"required": _("Give the date."), **DATE_ERRORS},
+    )
+
+    def __init__(self, *args: Any, paused_from: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.paused_from = paused_from
+
+    def clean_end_date(self) -> Any:
+        end = self.cleaned_data["end_date"]
+        if self.paused_from and end < self.paused_from:
+            raise forms.ValidationError(_("The time cannot resume before the pause began."))
+        return end
+
+
 class ExitForm(forms.Form):
     end_date = forms.DateField(
         label=_("End date"),

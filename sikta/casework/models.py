@@ -7,6 +7,8 @@ people editing at once cannot overwrite each other.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -216,3 +218,27 @@ class FinalDocument(Authored):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.signed_at:%Y-%m-%d}"
+
+
+class Pause(Authored):
+    """A pause in the participant's time (illness, care, a move …); it stops the year's clock."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("participant")
+    )
+    start_date = models.DateField(_("paused from"))
+    end_date = models.DateField(_("resumed"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["participant", "start_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.start_date}"
+
+    def days_until(self, day: dt.date) -> int:
+        """Days of this pause up to `day` (the pause's own days, not counting the resume day)."""
+        end = min(self.end_date or day, day)
+        return max(0, (end - self.start_date).days)

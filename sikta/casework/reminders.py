@@ -39,7 +39,7 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
     else:
         scope = Participant.objects.filter(kommun__lansdel=staff.lansdel_id)
     alerts: Counter[str] = Counter()
-    for row in case_rows(scope.filter(status=Participant.Status.ACTIVE), insats, today=today):
+    for row in case_rows(scope.enrolled(), insats, today=today):
         alerts.update(row.kinds)
     return Digest(staff, alerts, closed_without_final_document(scope).count())
 

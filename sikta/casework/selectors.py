@@ -74,8 +74,9 @@ def case_rows(
     quiet = dt.timedelta(weeks=insats.no_contact_weeks)
     placement_quiet = dt.timedelta(weeks=insats.placement_follow_up_weeks)
     rows = []
-    for p in with_case_facts(participants):
-        days = (today - p.start_date).days
+    for p in with_case_facts(participants).prefetch_related("pauses"):
+        # The clock of the one-year limit stands still during pauses.
+        days = (today - p.start_date).days - sum(x.days_until(today) for x in p.pauses.all())
         row = CaseRow(p, days, limit, p.last_contact, p.next_step or "", p.next_step_date)
 
         def alert(kind: Alert, text: str, row: CaseRow = row) -> None:
@@ -87,7 +88,9 @@ def case_rows(
         elif days >= limit - insats.limit_warning_days:
             alert(Alert.NEAR_LIMIT, _("%(days)s days left of the year") % {"days": limit - days})
         since = p.last_contact or p.start_date
-        if today - since >= quiet:
+        if p.status == Participant.Status.PAUSED:
+            row.alerts.append(_("Paused"))
+        elif today - since >= quiet:
             weeks = (today - since).days // 7
             alert(Alert.NO_CONTACT, _("No contact for %(weeks)s weeks") % {"weeks": weeks})
         if p.placement_touched and today - p.placement_touched >= placement_quiet:

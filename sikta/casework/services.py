@@ -14,7 +14,15 @@ from sikta.access.policy import staff_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.casework.documents import render_final_document
-from sikta.casework.models import Exit, FinalDocument, Goal, GoalFollowUp, JournalEntry, Mapping
+from sikta.casework.models import (
+    Exit,
+    FinalDocument,
+    Goal,
+    GoalFollowUp,
+    JournalEntry,
+    Mapping,
+    Pause,
+)
 from sikta.participants.models import Participant
 
 
@@ -146,7 +154,7 @@ def participant_exit(
 ) -> Exit:
     """Utskrivning: record the outcome and close the participant's time in the programme."""
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    if locked.status != Participant.Status.ACTIVE:
+    if locked.status not in Participant.ENROLLED:
         raise EditConflict
     exit_ = Exit.objects.create(
         participant=participant,
@@ -159,6 +167,7 @@ def participant_exit(
         **authored_by(request),
     )
     exit_.income_after.set(data.get("income_after", []))
+    participant.pauses.filter(end_date__isnull=True).update(end_date=data["end_date"])
     participant.status = Participant.Status.CLOSED
     participant.end_date = data["end_date"]
     participant.save(update_fields=["status", "end_date"])
@@ -213,3 +222,36 @@ def final_document_handed(
     document.save(update_fields=["handed_to_participant_on", "handed_to_referrer_on"])
     _audit(request, document.participant, "final document handed", document=document.pk)
     return document
+
+
+@transaction.atomic
+def pause_start(
+    *, participant: Participant, start_date: dt.date, reason: str, request: HttpRequest
+) -> Pause:
+    """Pause an active participant's time; the one-year clock stops until it resumes."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.status != Participant.Status.ACTIVE:
+        raise EditConflict
+    pause = Pause.objects.create(
+        participant=participant, start_date=start_date, reason=reason, **authored_by(request)
+    )
+    participant.status = Participant.Status.PAUSED
+    participant.save(update_fields=["status"])
+    _audit(request, participant, "pause", pause=pause.pk)
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, participant: Participant, end_date: dt.date, request: HttpRequest) -> Pause:
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    pause = participant.pauses.filter(end_date__isnull=True).last()
+    if locked.status != Participant.Status.PAUSED or pause is None:
+        raise EditConflict
+    if end_date < pause.start_date:
+        raise ValueError("a pause cannot end before it began")
+    pause.end_date = end_date
+    pause.save(update_fields=["end_date"])
+    participant.status = Participant.Status.ACTIVE
+    participant.save(update_fields=["status"])
+    _audit(request, participant, "resume", pause=pause.pk)
+    return pause

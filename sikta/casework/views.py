@@ -23,6 +23,8 @@ from sikta.casework.forms import (
     HandedForm,
     JournalForm,
     MappingForm,
+    PauseForm,
+    ResumeForm,
 )
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
 from sikta.organisation.models import Track
@@ -287,34 +289,58 @@ def _earlier_versions(entry: JournalEntry) -> list[JournalEntry]:
 
 @requires(Action.VIEW_PARTICIPANT)
 def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause, resume and exit (utskrivning)."""
     participant = case_participant(request, pk)
     exits = participant.exits.select_related("outcome").prefetch_related("income_after")
-    form = None
-    status = 200
-    if participant.status != Participant.Status.ACTIVE and request.method == "POST":
+    pauses = list(participant.pauses.all())
+    open_pause = next((p for p in pauses if p.end_date is None), None)
+    kind = request.POST.get("form", "exit") if request.method == "POST" else ""
+    form = pause_form = resume_form = None
+    if participant.status not in Participant.ENROLLED and request.method == "POST":
         messages.error(request, _("The participant has already been discharged."))
         return redirect("case_exit", pk=pk)
     if participant.status == Participant.Status.ACTIVE:
-        form = ExitForm(request.POST or None, start_date=participant.start_date)
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    services.participant_exit(
-                        participant=participant, data=form.cleaned_data, request=request
-                    )
-                except services.EditConflict:
-                    messages.error(request, _("The participant has already been discharged."))
-                else:
-                    messages.success(
-                        request, _("%(name)s is discharged.") % {"name": participant.full_name}
-                    )
-                return redirect("case_exit", pk=pk)
-            status = 400
+        pause_form = PauseForm(request.POST if kind == "pause" else None, prefix="pause")
+    if open_pause is not None:
+        resume_form = ResumeForm(
+            request.POST if kind == "resume" else None,
+            prefix="resume",
+            paused_from=open_pause.start_date,
+        )
+    if participant.status in Participant.ENROLLED:
+        form = ExitForm(request.POST if kind == "exit" else None, start_date=participant.start_date)
+    bound = {"pause": pause_form, "resume": resume_form, "exit": form}.get(kind)
+    if bound is not None and bound.is_valid():
+        data = bound.cleaned_data
+        try:
+            if kind == "pause":
+                services.pause_start(participant=participant, request=request, **data)
+                messages.success(request, _("The time is paused."))
+            elif kind == "resume":
+                services.pause_end(participant=participant, request=request, **data)
+                messages.success(request, _("The time is resumed."))
+            else:
+                services.participant_exit(participant=participant, data=data, request=request)
+                messages.success(
+                    request, _("%(name)s is discharged.") % {"name": participant.full_name}
+                )
+        except services.EditConflict:
+            messages.error(request, _("Someone else changed the participant just now; look again."))
+        return redirect("case_exit", pk=pk)
     return render(
         request,
         "casework/exit.html",
-        case_context(request, participant, "exit", form=form, exits=exits),
-        status=status,
+        case_context(
+            request,
+            participant,
+            "exit",
+            form=form,
+            pause_form=pause_form,
+            resume_form=resume_form,
+            exits=exits,
+            pauses=pauses,
+        ),
+        status=400 if bound is not None else 200,
     )
 
 

@@ -35,7 +35,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if role in CASEWORKER_ROLES:
         rows = case_rows(
             Participant.objects.visible_to(request.user)
-            .active()
+            .enrolled()
             .select_related("kommun", "track")
             .order_by("last_name", "first_name"),
             insats,
@@ -59,7 +59,7 @@ def start(request: HttpRequest) -> HttpResponse:
         context["caseloads"] = caseloads(staff.lansdel)
         rows = case_rows(
             Participant.objects.visible_to(request.user)
-            .active()
+            .enrolled()
             .select_related("kommun", "track", "assigned_to")
             .order_by("assigned_to__last_name", "assigned_to__first_name", "last_name"),
             insats,

@@ -21,11 +21,18 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def active(self) -> ParticipantQuerySet:
         return self.filter(status=Participant.Status.ACTIVE)
 
+    def enrolled(self) -> ParticipantQuerySet:
+        """Active or paused: still in the programme, still someone's case."""
+        return self.filter(status__in=Participant.ENROLLED)
+
 
 class Participant(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
         CLOSED = "closed", _("Closed")
+
+    ENROLLED = (Status.ACTIVE, Status.PAUSED)
 
     personnummer = PersonnummerField(_("personal identity number"), unique=True)
     first_name = models.CharField(_("first name"), max_length=100)

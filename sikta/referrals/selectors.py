@@ -36,7 +36,7 @@ def flags_for(referrals: Sequence[Referral], *, user: Any) -> dict[int, list[str
     active = {
         p.personnummer.digits: p
         for p in Participant.objects.filter(
-            personnummer__in=numbers, status=Participant.Status.ACTIVE
+            personnummer__in=numbers, status__in=Participant.ENROLLED
         ).select_related("track", "kommun")
     }
     months = referrals[0].track.insats.recent_referral_months

@@ -265,7 +265,7 @@ def referral_accept(
     created = participant is None
     if participant is None:
         participant = Participant(personnummer=referral.personnummer)
-    active = not created and participant.status == Participant.Status.ACTIVE
+    active = not created and participant.status in Participant.ENROLLED
     if active and not may(request.user, Action.CHANGE_PARTICIPANT, participant):
         # Someone else's active case (another länsdel): not to be taken over by accepting.
         raise PersonOutOfScope

@@ -84,3 +84,35 @@ def test_discharging_twice_says_so(personas: Personas, time_machine) -> None:
     response = client.post(url(personas), data, follow=True)
     assert Exit.objects.count() == 1
     assert [str(m) for m in response.context["messages"]]
+
+
+def test_a_pause_stops_the_clock_and_can_be_resumed(personas: Personas, time_machine) -> None:
+    import datetime as dt
+
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    alice = personas.alice_sodra
+    alice.start_date = dt.date(2026, 1, 1)
+    alice.save()
+    client = personas.client("coach_sodra")
+    days_before = client.get("/").context["rows"][0].days
+    response = client.post(
+        url(personas), {"form": "pause", "pause-start_date": "2026-10-25", "pause-reason": "Vård"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.status == Participant.Status.PAUSED
+    (row,) = client.get("/").context["rows"]  # still on the coach's page
+    assert row.days == days_before - 30 and "Pausad" in row.alerts
+    bad = client.post(url(personas), {"form": "resume", "resume-end_date": "2026-10-01"})
+    assert bad.status_code == 400 and "end_date" in bad.context["resume_form"].errors
+    client.post(url(personas), {"form": "resume", "resume-end_date": "2026-11-04"})
+    alice.refresh_from_db()
+    assert alice.status == Participant.Status.ACTIVE
+    assert client.get("/").context["rows"][0].days == days_before - 10
+
+
+def test_a_pause_needs_a_reason(personas: Personas) -> None:
+    response = personas.client("coach_sodra").post(
+        url(personas), {"form": "pause", "pause-start_date": "2026-10-25"}
+    )
+    assert response.status_code == 400 and "reason" in response.context["pause_form"].errors
