@@ -80,6 +80,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_assign": may(request.user, Action.ASSIGN_PARTICIPANT, participant),
             "may_change": may(request.user, Action.CHANGE_PARTICIPANT, participant),
             "groups": participant.activity_groups.all(),
+            "placements": participant.placements.select_related("employer"),
+            "documents": participant.final_documents.defer("pdf"),
         },
     )
 
