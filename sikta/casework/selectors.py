@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sikta.casework.models import Goal, JournalEntry
+from sikta.casework.models import Goal, JournalEntry, Pause
 from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
 
@@ -74,9 +74,18 @@ def case_rows(
     quiet = dt.timedelta(weeks=insats.no_contact_weeks)
     placement_quiet = dt.timedelta(weeks=insats.placement_follow_up_weeks)
     rows = []
-    for p in with_case_facts(participants).prefetch_related("pauses"):
+    facts = list(
+        with_case_facts(participants).annotate(
+            paused=Exists(Pause.objects.filter(participant=OuterRef("pk")))
+        )
+    )
+    # Pauses are rare: fetch them only for those who had one, in one query.
+    pauses: dict[int, list[Pause]] = {}
+    for pause in Pause.objects.filter(participant_id__in=[p.pk for p in facts if p.paused]):
+        pauses.setdefault(pause.participant_id, []).append(pause)
+    for p in facts:
         # The clock of the one-year limit stands still during pauses.
-        days = (today - p.start_date).days - sum(x.days_until(today) for x in p.pauses.all())
+        days = (today - p.start_date).days - sum(x.days_until(today) for x in pauses.get(p.pk, []))
         row = CaseRow(p, days, limit, p.last_contact, p.next_step or "", p.next_step_date)
 
         def alert(kind: Alert, text: str, row: CaseRow = row) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -168,6 +168,14 @@ def participant_exit(
     )
     exit_.income_after.set(data.get("income_after", []))
     participant.pauses.filter(end_date__isnull=True).update(end_date=data["end_date"])
+    # Work training ends with the time in the programme.
+    from sikta.worktraining.models import Placement
+
+    open_placements = participant.placements.exclude(status=Placement.Status.ENDED)
+    open_placements.filter(Q(end_date__isnull=True) | Q(end_date__gt=data["end_date"])).update(
+        end_date=data["end_date"]
+    )
+    open_placements.update(status=Placement.Status.ENDED)
     participant.status = Participant.Status.CLOSED
     participant.end_date = data["end_date"]
     participant.save(update_fields=["status", "end_date"])

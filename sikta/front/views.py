@@ -18,6 +18,10 @@ from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
 from sikta.referrals.models import Referral
 
+# The samordnare's start page lists the länsdel's participants by staff member; beyond this
+# many, the participant list (paginated, searchable) is the place.
+SAMORDNARE_ROWS = 400
+
 
 def _current_insats() -> Insats | None:
     return Insats.objects.order_by("-start_date").first()
@@ -57,13 +61,14 @@ def start(request: HttpRequest) -> HttpResponse:
         context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
         context["caseloads"] = caseloads(staff.lansdel)
+        enrolled = Participant.objects.visible_to(request.user).enrolled()
         rows = case_rows(
-            Participant.objects.visible_to(request.user)
-            .enrolled()
-            .select_related("kommun", "track", "assigned_to")
-            .order_by("assigned_to__last_name", "assigned_to__first_name", "last_name"),
+            enrolled.select_related("kommun", "track", "assigned_to").order_by(
+                "assigned_to__last_name", "assigned_to__first_name", "last_name", "pk"
+            )[:SAMORDNARE_ROWS],
             insats,
         )
+
         audit_record_many(
             request=request,
             action=AuditAction.PARTICIPANT_LIST,
@@ -73,7 +78,8 @@ def start(request: HttpRequest) -> HttpResponse:
             (staff_member, list(group))
             for staff_member, group in groupby(rows, key=lambda row: row.participant.assigned_to)
         ]
-        context["lansdel_active"] = len(rows)
+        context["lansdel_active"] = enrolled.count()
+        context["rows_shown"] = len(rows)
         return render(request, "front/start_samordnare.html", context)
     if may(request.user, Action.VIEW_LANSDEL_CASELOAD):
         context["caseloads"] = caseloads()

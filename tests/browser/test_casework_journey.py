@@ -1,5 +1,7 @@
 """Case work in a real browser: a coach writes the kartläggning, the plan and the journal of one
-participant and discharges them, with axe-core on every page on the way, errors included.
+participant, places them in work training with an employer registered on the way, follows the
+placement up, discharges them and signs the final documentation, whose PDF is then read back;
+axe-core runs on every page on the way, errors included.
 
 Elements are found by name, id, role and address rather than by visible text: the Swedish
 translations of the case pages are written separately, and the test should hold in either
@@ -12,11 +14,14 @@ a participant: each test works on the last participant of coaches no other test 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import secrets
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
+from stdnum import luhn
 
 from tests.browser.conftest import login
 from tests.browser.test_accessibility import assert_accessible
@@ -29,7 +34,15 @@ pytestmark = pytest.mark.browser
 JOURNEY_COACHES = ("coach.vastra.3", "coach.norra.3", "coach.sodra.3")
 CONFLICT_COACHES = ("coach.vastra.2", "coach.norra.2", "coach.sodra.2")
 MY_PARTICIPANTS = "main table.cases tbody a[href^='/deltagare/']"
-CASE_SECTIONS = ("", "kartlaggning/", "plan/", "journal/", "utskrivning/")
+CASE_SECTIONS = (
+    "",
+    "kartlaggning/",
+    "plan/",
+    "journal/",
+    "arbetstraning/",
+    "utskrivning/",
+    "slutdokumentation/",
+)
 POST_FORM = "main form[method=post]"
 
 
@@ -61,7 +74,34 @@ def go_to_section(page: Page, case: str, section: str) -> None:
     expect(current).to_have_attribute("href", f"{case}{section}")
 
 
-def test_coach_works_a_case_from_kartlaggning_to_exit(page: Page, base_url: str) -> None:
+def organisation_number() -> tuple[str, str]:
+    """A valid organisation number unique to the run (NNNNNN-NNNN), and the same one with a
+    wrong check digit. Nine random digits leave a collision with the demo employers unlikely."""
+    digits = "5" + "".join(secrets.choice("0123456789") for _ in range(8))
+    check = int(luhn.calc_check_digit(digits))
+    valid = f"{digits[:6]}-{digits[6:]}{check}"
+    return valid, f"{digits[:6]}-{digits[6:]}{(check + 1) % 10}"
+
+
+def press(page: Page, button: Locator) -> int:
+    """Send a form with one of its several submit buttons; the status of the page that answers."""
+    with page.expect_navigation() as navigation:
+        button.click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF with its line breaks as spaces: table cells wrap where they like."""
+    assert content.startswith(b"%PDF-"), content[:40]
+    text = " ".join(sheet.extract_text() or "" for sheet in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())
+
+
+def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
+    page: Page, base_url: str
+) -> None:
     tag = secrets.token_hex(3)
     today = dt.date.today()
     # Two days of margin: the server's "today" is in its own time zone.
@@ -287,12 +327,139 @@ def test_coach_works_a_case_from_kartlaggning_to_exit(page: Page, base_url: str)
     expect(page.locator(POST_FORM).locator("[name=note]")).to_have_value(corrected)
     assert_accessible(page)
 
-    # --- 6. Exit ------------------------------------------------------------------------------
+    # --- 6. Work training: an employer registered on the way, a placement, a follow-up --------
+    page.goto(f"{base_url}{case}")
+    go_to_section(page, case, "arbetstraning/")
+    expect(page.locator("main table tbody")).not_to_contain_text(tag)  # no placement of ours
+    assert_accessible(page)
+    placements_url = page.url
+
+    # The employer is new: the page points to the register.
+    page.locator("main a[href='/arbetsgivare/ny/']").click()
+    expect(page).to_have_url(f"{base_url}/arbetsgivare/ny/")
+    assert_accessible(page)
+    employer_name = f"Stall Hästhoven {tag} AB"
+    orgnr, wrong_orgnr = organisation_number()
+    form = page.locator(POST_FORM)
+    form.locator("[name=name]").fill(employer_name)
+    form.locator("[name=organisation_number]").fill(wrong_orgnr)
+    form.locator("[name=sector]").select_option(value="privat")
+    # A mistyped check digit: the error is by that field, and what was typed is kept.
+    assert submit(page, form) == 400
+    expect(page).to_have_url(f"{base_url}/arbetsgivare/ny/")
+    expect(form.get_by_role("alert")).to_be_visible()
+    orgnr_field = invalid_field(page, "#id_organisation_number")
+    expect(orgnr_field).to_have_count(1)
+    expect(orgnr_field.locator(".errorlist li").first).to_be_visible()
+    expect(page.locator("#id_organisation_number")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field-invalid")).to_have_count(1)
+    expect(form.locator("[name=name]")).to_have_value(employer_name)
+    expect(form.locator("[name=organisation_number]")).to_have_value(wrong_orgnr)
+    expect(form.locator("[name=sector]")).to_have_value("privat")
+    assert_accessible(page)
+
+    form.locator("[name=organisation_number]").fill(orgnr)
+    assert submit(page, form) == 200
+    expect(page).to_have_url(re.compile(r"/arbetsgivare/\d+/$"))
+    employer_pk = page.url.rstrip("/").rsplit("/", 1)[1]
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.locator("main h1")).to_have_text(employer_name)
+    expect(page.locator("main dl.facts")).to_contain_text(orgnr)
+    assert_accessible(page)
+
+    # Back on the participant's work training: a placement with that employer.
+    page.goto(placements_url)
+    form = page.locator(POST_FORM)
+    employer_select = form.locator("[name=employer]")
+    expect(employer_select.locator(f"option[value='{employer_pk}']")).to_have_count(1)
+    tasks = f"Mocka boxar och sköta hästarna ({tag})."
+    supervisor = f"Stina Stallmästare ({tag})"
+    employer_select.select_option(value=employer_pk)
+    form.locator("[name=status]").select_option(value="pagar")
+    form.locator("[name=start_date]").fill(past.isoformat())
+    form.locator("[name=hours_per_week]").fill("45")
+    form.locator("[name=tasks]").fill(tasks)
+    form.locator("[name=supervisor]").fill(supervisor)
+    # Too many hours, and nobody chosen to insure the placement.
+    assert submit(page, form) == 400
+    expect(page).to_have_url(placements_url)
+    expect(form.get_by_role("alert")).to_be_visible()
+    expect(invalid_field(page, "#id_hours_per_week")).to_have_count(1)
+    expect(page.locator("#id_hours_per_week")).to_have_attribute("aria-invalid", "true")
+    expect(invalid_field(page, "input[name=insured_by]")).to_have_count(1)
+    expect(page.locator(".field-invalid")).to_have_count(2)
+    expect(form.locator("[name=employer]")).to_have_value(employer_pk)
+    expect(form.locator("[name=status]")).to_have_value("pagar")
+    expect(form.locator("[name=start_date]")).to_have_value(past.isoformat())
+    expect(form.locator("[name=tasks]")).to_have_value(tasks)
+    expect(page.locator("main table tbody")).not_to_contain_text(employer_name)
+    assert_accessible(page)
+
+    form.locator("[name=hours_per_week]").fill("12,5")  # the Swedish way
+    form.locator("input[name=insured_by][value=kommun]").check()
+    assert submit(page, form) == 200
+    expect(page).to_have_url(re.compile(rf"{re.escape(case)}arbetstraning/\d+/$"))
+    placement_url = page.url
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(case_nav(page).locator("a[aria-current=page]")).to_have_attribute(
+        "href", f"{case}arbetstraning/"
+    )
+    facts = page.locator("main dl.facts")
+    expect(facts.locator(f"a[href='/arbetsgivare/{employer_pk}/']")).to_have_text(employer_name)
+    expect(facts).to_contain_text(past.isoformat())
+    expect(facts).to_contain_text(re.compile(r"(?<!\d)12[,.]5(?!\d)"))
+    expect(facts).to_contain_text(tasks)
+    expect(facts).to_contain_text(supervisor)
+    expect(page.locator("main .follow-up")).to_have_count(0)
+    assert_accessible(page)
+
+    follow = page.locator("main form", has=page.locator("input[name=form][value=followup]"))
+    expect(follow.locator("[name=f-date]")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    how_it_goes = f"Trivs på stallet och kommer i tid ({tag})."
+    next_step = f"Prova tre dagar i veckan ({tag})."
+    follow.locator("[name=f-next_step]").fill(next_step)
+    # Neither with whom nor how it goes.
+    assert submit(page, follow) == 400
+    expect(page).to_have_url(placement_url)
+    expect(invalid_field(page, "input[name=f-with_whom]")).to_have_count(1)
+    expect(invalid_field(page, "#id_f-how_it_goes")).to_have_count(1)
+    expect(page.locator("#id_f-how_it_goes")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field-invalid")).to_have_count(2)
+    expect(follow.locator("[name=f-next_step]")).to_have_value(next_step)
+    expect(page.locator("main .follow-up")).to_have_count(0)
+    assert_accessible(page)
+
+    follow.locator("[name=f-date]").fill(past.isoformat())
+    follow.locator("input[name=f-with_whom][value=bada]").check()
+    follow.locator("[name=f-how_it_goes]").fill(how_it_goes)
+    assert submit(page, follow) == 200
+    expect(page).to_have_url(placement_url)
+    expect(page.get_by_role("status")).to_be_visible()
+    listed = page.locator("main .follow-up", has_text=how_it_goes)
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text(past.isoformat())
+    expect(listed).to_contain_text(next_step)
+    expect(follow.locator("[name=f-how_it_goes]")).to_have_value("")
+    assert_accessible(page)
+
+    # The list of placements shows it, with the date of its latest follow-up.
+    page.locator(f"main p a[href='{case}arbetstraning/']").click()  # "all placements"
+    expect(page).to_have_url(placements_url)
+    row = page.locator("main table tbody tr", has_text=employer_name)
+    expect(row).to_have_count(1)
+    expect(row.locator(f"a[href='{placement_url.removeprefix(base_url)}']")).to_have_count(1)
+    expect(row).to_contain_text(re.compile(r"(?<!\d)12[,.]5(?!\d)"))
+    expect(row.locator("td").last).to_have_text(past.isoformat())
+    assert_accessible(page)
+
+    # --- 7. Exit ------------------------------------------------------------------------------
     page.goto(f"{base_url}{case}")
     go_to_section(page, case, "utskrivning/")
     assert_accessible(page)
     occupation = f"Arbetsträning på ett stall ({tag})"
-    form = page.locator(POST_FORM)
+    # The page also has the form that pauses the time: the exit's own is the one marked "exit".
+    form = page.locator("main form", has=page.locator("input[name=form][value=exit]"))
+    expect(form).to_have_count(1)
     expect(form.locator("[name=end_date]")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     form.locator("[name=occupation_after]").fill(occupation)
     # No outcome chosen.
@@ -327,6 +494,55 @@ def test_coach_works_a_case_from_kartlaggning_to_exit(page: Page, base_url: str)
     expect(page.locator("main table.cases")).to_have_count(1)
     expect(page.locator(f"{MY_PARTICIPANTS}[href='{case}']")).to_have_count(0)
     assert_accessible(page)
+
+    # --- 8. Final documentation, signed, and its PDF ------------------------------------------
+    page.goto(f"{base_url}{case}")
+    go_to_section(page, case, "slutdokumentation/")
+    signed = page.locator(f"main a[href^='{case}slutdokumentation/'][href$='/pdf/']")
+    expect(signed).to_have_count(0)
+    assert_accessible(page)
+    form = page.locator("main form", has=page.locator("button[name=action][value=sign]"))
+    sign = form.locator("button[name=action][value=sign]")
+    expect(form).to_have_count(1)
+    # Nothing written: the errors are by the three fields, and nothing is signed.
+    assert press(page, sign) == 400
+    expect(form.get_by_role("alert")).to_be_visible()
+    for field in ("summary", "achieved", "recommendations"):
+        expect(invalid_field(page, f"#id_{field}")).to_have_count(1)
+        expect(page.locator(f"#id_{field}")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field-invalid")).to_have_count(3)
+    expect(signed).to_have_count(0)
+    assert_accessible(page)
+
+    summary = f"Deltog i kartläggning, planering och arbetsträning på stall ({tag})."
+    achieved = f"Arbetstränar tolv och en halv timme i veckan ({tag})."
+    recommendations = f"Fortsätt med arbetsträning inom djurvård ({tag})."
+    form.locator("[name=summary]").fill(summary)
+    form.locator("[name=achieved]").fill(achieved)
+    form.locator("[name=recommendations]").fill(recommendations)
+    assert press(page, sign) == 200
+    expect(page).to_have_url(f"{base_url}{case}slutdokumentation/")
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(signed).to_have_count(1)
+    expect(signed).to_have_attribute(
+        "href", re.compile(rf"^{re.escape(case)}slutdokumentation/\d+/pdf/$")
+    )
+    # A new version starts from the signed texts.
+    expect(form.locator("[name=recommendations]")).to_have_value(recommendations)
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        signed.click()
+    download = download_info.value
+    assert re.fullmatch(r"slutdokumentation-\d+\.pdf", download.suggested_filename), (
+        download.suggested_filename
+    )
+    with open(download.path(), "rb") as pdf:
+        text = pdf_text(pdf.read())
+    # The outcome is written with the occupation after it: "Arbete" alone is in other words too.
+    outcome_line = f"{outcome_label.strip()} – {occupation}"
+    for expected in (name, goal_text, outcome_line, employer_name, recommendations):
+        assert " ".join(expected.split()) in text, f"{expected!r} is not in the PDF:\n{text}"
 
 
 def test_edit_conflicts_keep_what_was_typed(page: Page, base_url: str) -> None:

@@ -116,3 +116,24 @@ def test_a_pause_needs_a_reason(personas: Personas) -> None:
         url(personas), {"form": "pause", "pause-start_date": "2026-10-25"}
     )
     assert response.status_code == 400 and "reason" in response.context["pause_form"].errors
+
+
+def test_the_exit_ends_ongoing_work_training(personas: Personas, time_machine) -> None:
+    from sikta.worktraining.models import Employer, Placement
+
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    employer = Employer.objects.create(
+        name="Kafé", organisation_number="556036-0793", sector="privat"
+    )
+    ongoing = Placement.objects.create(
+        participant=personas.alice_sodra,
+        employer=employer,
+        start_date="2026-10-01",
+        status="pagar",
+        insured_by="fk",
+    )
+    personas.client("coach_sodra").post(
+        url(personas), {"end_date": "2026-11-23", "outcome": Outcome.objects.first().pk}
+    )
+    ongoing.refresh_from_db()
+    assert ongoing.status == "avslutad" and str(ongoing.end_date) == "2026-11-23"

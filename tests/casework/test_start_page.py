@@ -79,3 +79,35 @@ def test_the_samordnare_sees_the_lansdel_grouped_by_staff(personas: Personas) ->
         personas.coach_sodra.full_name: ["Alice"],
         personas.coach_sodra_other.full_name: ["Annan"],
     }
+
+
+def test_the_samordnare_page_stays_bounded(personas: Personas, settings, monkeypatch) -> None:
+    from sikta.front import views
+
+    monkeypatch.setattr(views, "SAMORDNARE_ROWS", 2)
+    ParticipantFactory.create_batch(3, assigned_to=personas.coach_sodra_other)
+    response = personas.client("samordnare_sodra").get("/")
+    assert response.context["rows_shown"] == 2 and response.context["lansdel_active"] == 4
+    assert "Visar 2 av 4" in response.content.decode()
+
+
+def test_the_start_page_does_not_grow_in_queries(personas: Personas) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sikta.casework.models import Pause
+
+    client = personas.client("samordnare_sodra")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/")
+        return len(captured)
+
+    Pause.objects.create(participant=personas.alice_sodra, start_date=TODAY, reason="x")
+    few = queries()
+    for n in range(20):
+        p = ParticipantFactory(assigned_to=personas.coach_sodra)
+        if n % 5 == 0:
+            Pause.objects.create(participant=p, start_date=TODAY, reason="x")
+    assert queries() == few
