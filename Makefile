@@ -22,6 +22,7 @@ messages: $(VENV)/.installed
 setup: $(VENV)/.installed messages pango
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_organisation
+	$(MANAGE) load_instruments
 	$(MANAGE) seed_demo
 
 run: setup

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sikta.casework",
     "sikta.worktraining",
     "sikta.groups",
+    "sikta.surveys",
     "sikta.audit",
     "sikta.front",
 ]

@@ -9,6 +9,7 @@ from sikta.front import views as front_views
 from sikta.groups import views as group_views
 from sikta.participants import views as participant_views
 from sikta.referrals import views as referral_views
+from sikta.surveys import views as survey_views
 from sikta.worktraining import views as worktraining_views
 
 admin.site.site_header = _("Sikta administration")
@@ -37,6 +38,15 @@ urlpatterns = [
     ),
     path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
     path("deltagare/<int:pk>/nytt-spar/", case_views.case_refer_on, name="case_refer_on"),
+    path("deltagare/<int:pk>/enkat/", survey_views.case_surveys, name="case_surveys"),
+    path(
+        "deltagare/<int:pk>/enkat/<int:instrument>/<slug:timepoint>/papper/",
+        survey_views.case_survey_paper,
+        name="case_survey_paper",
+    ),
+    # The participant's personal survey link: no login, the token is the key.
+    path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),
+    path("enkat/<str:token>/spara/", survey_views.survey_save, name="survey_save"),
     path("deltagare/<int:pk>/slutdokumentation/", case_views.case_final, name="case_final"),
     path(
         "deltagare/<int:pk>/slutdokumentation/<int:document>/pdf/",

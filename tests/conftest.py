@@ -10,6 +10,7 @@ from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Kommun, Lansdel, StaffMember, Track
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
+from sikta.surveys.loader import load_instruments
 from tests.factories import ParticipantFactory, ReferralFactory, StaffMemberFactory, UserFactory
 
 
@@ -18,6 +19,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real default organisation loaded from its file."""
     with django_db_blocker.unblock():
         load_organisation(settings.SIKTA_ORGANISATION_FILE)
+        load_instruments()
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,17 @@ class Insats(models.Model):
     placement_follow_up_weeks = models.PositiveSmallIntegerField(
         _("weeks without follow-up of a work-training placement before a reminder"), default=2
     )
+    survey_link_days = models.PositiveSmallIntegerField(
+        _("days a personal survey link is valid"), default=30
+    )
+    exit_survey_days = models.PositiveSmallIntegerField(
+        _("days after the exit the exit survey can be answered"), default=30
+    )
+    report_min_group = models.PositiveSmallIntegerField(
+        _("smallest group shown in reports"),
+        default=5,
+        help_text=_("Smaller groups are suppressed so that nobody can be recognised."),
+    )
     consent_text = models.TextField(
         _("consent text"),
         blank=True,

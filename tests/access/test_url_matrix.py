@@ -72,6 +72,12 @@ def _placement(p: Personas) -> Any:
     )
 
 
+def _instrument() -> Any:
+    from sikta.surveys.models import Instrument
+
+    return Instrument.objects.get(code="who5")
+
+
 def _group(p: Personas) -> Any:
     from sikta.groups.models import Group
 
@@ -150,10 +156,18 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_placements": lambda p: {},
             "case_final": lambda p: {},
             "case_refer_on": lambda p: {},
+            "case_surveys": lambda p: {},
+            "case_survey_paper": lambda p: {"instrument": _instrument().pk, "timepoint": "start"},
             "case_final_pdf": lambda p: {"document": _document(p).pk},
             "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()
     },
+    # The participant's personal survey link: no login; a made-up token opens nothing.
+    "survey_answer": (lambda p: {"token": "not-a-real-token"}, expect(MISSING, anonymous=MISSING)),
+    "survey_save": (
+        lambda p: {"token": "not-a-real-token"},
+        expect(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    ),
     # Groups: those who lead them, the länsdel's samordnare, the leads.
     "group_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "group_detail": (lambda p: {"pk": _group(p).pk}, ALICE),

@@ -90,6 +90,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop(ASYNC_UNSAFE, None)  # the server runs as `make run` runs it
     _manage(env, "migrate", "--no-input")
     _manage(env, "load_organisation")
+    _manage(env, "load_instruments")
     _manage(env, "seed_demo", "--no-progress", "--seed", "7")
 
     port = _free_port()
