@@ -14,10 +14,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
-from sikta.casework.selectors import case_rows, closed_without_final_document
+from sikta.casework.selectors import (
+    case_rows,
+    closed_without_exit_survey,
+    closed_without_final_document,
+)
 from sikta.organisation.models import Insats, StaffMember
 from sikta.participants.models import Participant
 
@@ -27,10 +31,11 @@ class Digest:
     staff: StaffMember
     alerts: Counter[str]
     without_final_document: int
+    without_exit_survey: int = 0
 
     @property
     def empty(self) -> bool:
-        return not self.alerts and not self.without_final_document
+        return not self.alerts and not self.without_final_document and not self.without_exit_survey
 
 
 def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = None) -> Digest:
@@ -41,7 +46,15 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
     alerts: Counter[str] = Counter()
     for row in case_rows(scope.enrolled(), insats, today=today):
         alerts.update(row.kinds)
-    return Digest(staff, alerts, closed_without_final_document(scope).count())
+    recent = scope.filter(
+        end_date__gte=(today or timezone.localdate()) - dt.timedelta(days=insats.exit_survey_days)
+    )
+    return Digest(
+        staff,
+        alerts,
+        closed_without_final_document(scope).count(),
+        closed_without_exit_survey(recent).count(),
+    )
 
 
 def send_digests(*, today: dt.date | None = None) -> int:

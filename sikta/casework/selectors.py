@@ -114,6 +114,19 @@ def case_rows(
     return rows
 
 
+def closed_without_exit_survey(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Discharged participants with no answered exit survey for the enrolment that ended."""
+    from sikta.surveys.models import Response
+
+    answered = Response.objects.filter(
+        participant=OuterRef("pk"),
+        timepoint=Response.Timepoint.EXIT,
+        enrolment_start=OuterRef("start_date"),
+        completed_at__isnull=False,
+    )
+    return participants.filter(status=Participant.Status.CLOSED).exclude(Exists(answered))
+
+
 def closed_without_final_document(participants: QuerySet[Participant]) -> QuerySet[Participant]:
     """Participants whose time has ended but who have no signed slutdokumentation."""
     return participants.filter(

@@ -322,7 +322,15 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 services.participant_exit(participant=participant, data=data, request=request)
                 messages.success(
-                    request, _("%(name)s is discharged.") % {"name": participant.full_name}
+                    request,
+                    _(
+                        "%(name)s is discharged. Remember the exit survey: it can be answered "
+                        "for %(days)s days."
+                    )
+                    % {
+                        "name": participant.full_name,
+                        "days": participant.track.insats.exit_survey_days,
+                    },
                 )
         except services.EditConflict:
             messages.error(request, _("Someone else changed the participant just now; look again."))

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, grants, may, staff_of
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
-from sikta.casework.selectors import case_rows, closed_without_final_document
+from sikta.casework.selectors import (
+    case_rows,
+    closed_without_exit_survey,
+    closed_without_final_document,
+)
 from sikta.organisation.models import Insats, Role, StaffMember
 from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
@@ -54,6 +60,14 @@ def start(request: HttpRequest) -> HttpResponse:
         )
         context["rows"] = rows
         context["without_final"] = without_final
+        context["without_exit_survey"] = list(
+            closed_without_exit_survey(
+                Participant.objects.visible_to(request.user).filter(
+                    end_date__gte=timezone.localdate()
+                    - dt.timedelta(days=insats.exit_survey_days if insats else 0)
+                )
+            )[:20]
+        )
         return render(request, "front/start_caseworker.html", context)
     if insats is not None:
         context["counts"] = active_counts(insats)

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from sikta.casework.models import JournalEntry
 from sikta.participants.models import Participant
@@ -72,3 +73,30 @@ def test_the_start_page_lists_exits_without_final_document(personas: Personas) -
     )
     response = personas.client("coach_sodra").get("/")
     assert [p.first_name for p in response.context["without_final"]] == ["Klar"]
+
+
+def test_a_discharge_without_exit_survey_is_a_reminder(personas: Personas) -> None:
+    from sikta.surveys.models import Instrument, Response
+
+    coach = personas.coach_sodra
+    coach.email = "coach@example.com"
+    coach.save()
+    gone = ParticipantFactory(
+        first_name="Klar", assigned_to=coach, status=Participant.Status.CLOSED, end_date=TODAY
+    )
+    answered = ParticipantFactory(
+        first_name="Svarat", assigned_to=coach, status=Participant.Status.CLOSED, end_date=TODAY
+    )
+    Response.objects.create(
+        participant=answered,
+        instrument=Instrument.objects.get(code="who5"),
+        timepoint="exit",
+        enrolment_start=answered.start_date,
+        completed_at=timezone.now(),
+    )
+    page = personas.client("coach_sodra").get("/")
+    assert [p.first_name for p in page.context["without_exit_survey"]] == ["Klar"]
+    call_command("send_reminders", stdout=StringIO())
+    body = next(m.body for m in mail.outbox if m.to == ["coach@example.com"])
+    assert "1 nyligen utskriven deltagare utan besvarad utskrivningsenkät" in body
+    assert gone.first_name not in body
