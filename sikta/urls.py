@@ -45,6 +45,7 @@ urlpatterns = [
         name="case_survey_paper",
     ),
     # The participant's personal survey link: no login, the token is the key.
+    path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),
     path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("enkat/<str:token>/spara/", survey_views.survey_save, name="survey_save"),
     path("deltagare/<int:pk>/slutdokumentation/", case_views.case_final, name="case_final"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from sikta.casework.views import case_context, case_participant
 from sikta.participants.models import Participant
 from sikta.surveys import services
 from sikta.surveys.forms import LinkForm, SurveyForm
-from sikta.surveys.models import Instrument, Response
+from sikta.surveys.models import Instrument, Response, SubGoal
 from sikta.surveys.scoring import score
 
 # --- the participant's own page ------------------------------------------------------------
@@ -104,8 +105,6 @@ def before_after(participant: Participant) -> list[dict[str, Any]]:
             row = table["rows"].setdefault(s.subgoal, {"subgoal": s.subgoal})
             row[response.timepoint] = s
     result = []
-    from sikta.surveys.models import SubGoal
-
     names = {s.code: s.name for s in SubGoal.objects.all()}
     for table in tables.values():
         rows = []
@@ -197,4 +196,56 @@ def case_survey_paper(
             instrument=instrument_obj,
             timepoint=Response.Timepoint(timepoint),
         ),
+    )
+
+
+# --- the aggregate report ------------------------------------------------------------------
+
+
+@requires(Action.VIEW_AGGREGATES)
+def survey_report(request: HttpRequest) -> HttpResponse:
+    """Before/after per sub-goal over all participants with both answers; response rates.
+
+    Aggregates only, and groups below the programme's minimum are suppressed: every role
+    with a staff record may see it, the steering group included.
+    """
+    from sikta.organisation.models import Insats
+    from sikta.surveys.forms import ReportForm
+    from sikta.surveys.reports import pairs, response_rates, summarise
+
+    insats = Insats.objects.order_by("-start_date").first()
+    instruments = current_instruments()
+    form = ReportForm(request.GET or None, instruments=instruments, insats=insats)
+    data = form.cleaned_data if form.is_valid() else form.defaults()
+    period = (data["date_from"], data["date_to"])
+    everyone = Participant.objects.all()
+    instrument = data["instrument"]
+    summaries = (
+        summarise(
+            pairs(instrument, everyone, period=period),
+            group_by=data["group_by"],
+            min_group=insats.report_min_group,
+        )
+        if instrument
+        else []
+    )
+    names = {s.code: s.name for s in SubGoal.objects.all()}
+    scale = max((abs(s.mean) for s in summaries if s.mean is not None), default=Decimal(1)) or 1
+    rows = []
+    for s in summaries:
+        bar = int(abs(s.mean) / scale * 100) if s.mean is not None else 0
+        # A bar from the middle line: right for better, left for worse.
+        x = 100 if s.mean is None or s.mean >= 0 else 100 - bar
+        rows.append({"s": s, "name": names.get(s.subgoal, s.subgoal), "bar": bar, "x": x})
+    return render(
+        request,
+        "surveys/report.html",
+        {
+            "form": form,
+            "instrument": instrument,
+            "rows": rows,
+            "min_group": insats.report_min_group,
+            "rates": response_rates(everyone, period=period),
+            "period": period,
+        },
     )
