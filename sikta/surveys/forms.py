@@ -13,12 +13,11 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.items = list(instrument.items.select_related("subgoal"))
-        choices = [(str(v), label) for v, label in instrument.choices()]
+        self.items = list(instrument.items.select_related("subgoal", "instrument"))
         for item in self.items:
             self.fields[f"i{item.pk}"] = forms.TypedChoiceField(
                 label=item.text,
-                choices=choices,
+                choices=[(str(v), label) for v, label in item.choices()],
                 coerce=int,
                 empty_value=None,
                 required=False,

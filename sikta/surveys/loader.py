@@ -18,6 +18,20 @@ from sikta.surveys.models import Instrument, Item, SubGoal
 DEFAULT_FILE = Path(settings.BASE_DIR) / "sikta" / "surveys" / "data" / "instruments.toml"
 
 
+ITEM_FIELDS = (
+    "code",
+    "ordering",
+    "subgoal",
+    "text_sv",
+    "text_en",
+    "reverse",
+    "scale_min",
+    "scale_max",
+    "labels_sv",
+    "labels_en",
+)
+
+
 class InstrumentFileError(ValueError):
     pass
 
@@ -63,6 +77,7 @@ def load_instruments(path: Path = DEFAULT_FILE) -> dict[str, int]:
         for ordering, item in enumerate(row.get("items", []), start=1):
             if item.get("subgoal") not in subgoals:
                 raise InstrumentFileError(f"{where}: unknown sub-goal {item.get('subgoal')!r}")
+            own_scale = item.get("scale", {})
             items.append(
                 {
                     "code": item["code"],
@@ -71,6 +86,10 @@ def load_instruments(path: Path = DEFAULT_FILE) -> dict[str, int]:
                     "text_sv": item["sv"],
                     "text_en": item.get("en", ""),
                     "reverse": bool(item.get("reverse", False)),
+                    "scale_min": own_scale.get("min"),
+                    "scale_max": own_scale.get("max"),
+                    "labels_sv": own_scale.get("labels_sv", []),
+                    "labels_en": own_scale.get("labels_en", []),
                 }
             )
         instrument = Instrument.objects.filter(code=row["code"], version=row["version"]).first()
@@ -82,10 +101,7 @@ def load_instruments(path: Path = DEFAULT_FILE) -> dict[str, int]:
             counts["created"] += 1
             continue
         current = [
-            {
-                f: getattr(i, f)
-                for f in ("code", "ordering", "subgoal", "text_sv", "text_en", "reverse")
-            }
+            {f: getattr(i, f) for f in ITEM_FIELDS}
             for i in instrument.items.select_related("subgoal")
         ]
         same = all(getattr(instrument, k) == v for k, v in values.items()) and current == items

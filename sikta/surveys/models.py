@@ -41,7 +41,7 @@ class SubGoal(models.Model):
 
 class Instrument(models.Model):
     class Scoring(models.TextChoices):
-        MEAN = "mean", _("Mean per sub-goal")
+        MEAN = "mean", _("Mean per sub-goal, 0–100 of each item's scale")
         WHO5 = "who5", _("WHO-5: raw 0–25 and percentage 0–100")
 
     code = models.SlugField(_("code"))
@@ -94,6 +94,11 @@ class Item(models.Model):
     text_sv = models.TextField(_("text (Swedish)"))
     text_en = models.TextField(_("text (English)"), blank=True)
     reverse = models.BooleanField(_("reverse scored"), default=False)
+    # An item may have its own answer scale; empty: the instrument's.
+    scale_min = models.SmallIntegerField(_("lowest answer"), null=True, blank=True)
+    scale_max = models.SmallIntegerField(_("highest answer"), null=True, blank=True)
+    labels_sv = models.JSONField(_("answer labels (Swedish)"), default=list, blank=True)
+    labels_en = models.JSONField(_("answer labels (English)"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("item")
@@ -107,6 +112,20 @@ class Item(models.Model):
     @property
     def text(self) -> str:
         return _in_language(self, "text")
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        if self.scale_min is not None and self.scale_max is not None:
+            return self.scale_min, self.scale_max
+        return self.instrument.scale_min, self.instrument.scale_max
+
+    def choices(self) -> list[tuple[int, str]]:
+        """The answers offered: the item's own scale, or the instrument's."""
+        if self.scale_min is None or self.scale_max is None:
+            return self.instrument.choices()
+        labels = _in_language(self, "labels")
+        values = range(self.scale_min, self.scale_max + 1)
+        return [(v, labels[i] if i < len(labels) else str(v)) for i, v in enumerate(values)]
 
 
 def hash_token(token: str) -> str:

@@ -1,4 +1,8 @@
-"""Scores of a response: WHO-5 by its manual; the programme's survey as a mean per sub-goal."""
+"""Scores of a response: WHO-5 by its manual; the programme's survey as a mean per sub-goal.
+
+Items of the programme's survey may have different scales (1–5, 0–10), so each answer is put
+on 0–100 of its own scale before the mean: 0 is the worst end, 100 the best.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,22 @@ class Score:
     percent: int | None = None
 
 
+def _scale(item: Item, instrument: Instrument) -> tuple[int, int]:
+    if item.scale_min is not None and item.scale_max is not None:
+        return item.scale_min, item.scale_max
+    return instrument.scale_min, instrument.scale_max
+
+
 def item_value(item: Item, value: int, instrument: Instrument) -> int:
-    """The value counted: reverse items turned around on the instrument's scale."""
-    return instrument.scale_min + instrument.scale_max - value if item.reverse else value
+    """The value counted: reverse items turned around on their scale."""
+    low, high = _scale(item, instrument)
+    return low + high - value if item.reverse else value
+
+
+def item_percent(item: Item, value: int, instrument: Instrument) -> Decimal:
+    """The counted value as 0–100 of the item's scale."""
+    low, high = _scale(item, instrument)
+    return Decimal(100 * (item_value(item, value, instrument) - low)) / (high - low)
 
 
 def score(instrument: Instrument, answers: Iterable[tuple[Item, int | None]]) -> list[Score]:
@@ -36,10 +53,10 @@ def score(instrument: Instrument, answers: Iterable[tuple[Item, int | None]]) ->
         raw = sum(item_value(item, value, instrument) for item, value in answered)
         percent = raw * 4
         return [Score(answered[0][0].subgoal.code, Decimal(percent), raw=raw, percent=percent)]
-    by_subgoal: dict[str, list[int]] = defaultdict(list)
+    by_subgoal: dict[str, list[Decimal]] = defaultdict(list)
     for item, value in answered:
-        by_subgoal[item.subgoal.code].append(item_value(item, value, instrument))
+        by_subgoal[item.subgoal.code].append(item_percent(item, value, instrument))
     return [
-        Score(code, (Decimal(sum(vs)) / len(vs)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        Score(code, (sum(vs) / len(vs)).quantize(Decimal("0.1"), ROUND_HALF_UP))
         for code, vs in by_subgoal.items()
     ]

@@ -133,8 +133,8 @@ def test_paper_answers_and_the_before_after_table(personas: Personas) -> None:
     page = client.get(f"/deltagare/{personas.alice_sodra.pk}/enkat/")
     (table,) = [t for t in page.context["before_after"] if t["instrument"] == sikta]
     (row,) = table["rows"]
-    # start: (2 + (6 − 4)) / 2 = 2.00; exit: (4 + (6 − 2)) / 2 = 4.00
-    assert (row["start"].value, row["exit"].value, row["change"]) == (2, 4, 2)
+    # start: answers 2 and (reverse) 6 − 4 = 2 → 25 and 25 → 25.0; exit: 4 and 4 → 75.0
+    assert (row["start"].value, row["exit"].value, row["change"]) == (25, 75, 50)
     # Reading the answers is a staff read of the participant.
     assert AuditEvent.objects.filter(
         action="participant.view", participant=personas.alice_sodra

@@ -50,8 +50,9 @@ def test_pairs_and_their_statistics(sikta) -> None:
     assert len(found) == 5
     (summary,) = summarise(found, group_by="all", min_group=5)
     assert summary.n == 5 and not summary.suppressed
-    assert summary.mean == Decimal("1.00")  # (2 + 1 + 0 − 1 + 3) / 5
-    assert summary.median == Decimal("1.00")
+    # On 0–100 of the 1–5 scale one step is 25: (50 + 25 + 0 − 25 + 75) / 5 = 25.
+    assert summary.mean == Decimal("25.00")
+    assert summary.median == Decimal("25.00")
     assert (summary.improved, summary.unchanged, summary.worse) == (60, 20, 20)
 
 
@@ -95,7 +96,7 @@ def test_the_report_page_shows_no_person(personas: Personas, sikta) -> None:
     )
     assert response.status_code == 200
     (row,) = response.context["rows"]
-    assert row["s"].n == 5 and row["s"].mean == Decimal("2.00")
+    assert row["s"].n == 5 and row["s"].mean == Decimal("50.00")
     assert "Hemlig" not in response.content.decode()
 
 

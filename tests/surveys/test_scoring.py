@@ -43,7 +43,9 @@ def test_who5_with_an_item_missing_has_no_score() -> None:
 
 
 def test_the_programmes_survey_turns_reverse_items_and_means_per_subgoal() -> None:
-    # tilltro_2 ("I often doubt …") is reverse scored on 1–5: 2 counts as 1 + 5 − 2 = 4.
+    # On 1–5, an answer a is (a − 1) / 4 × 100. tilltro_2 ("I often doubt …") is reverse
+    # scored: 2 counts as 1 + 5 − 2 = 4. tilltro: (50 + 75) / 2 = 62.5; arbetsmarknad:
+    # (100 + 75) / 2 = 87.5.
     instrument, given = answers(
         "sikta",
         {
@@ -55,9 +57,15 @@ def test_the_programmes_survey_turns_reverse_items_and_means_per_subgoal() -> No
         },
     )
     scores = {s.subgoal: s.value for s in score(instrument, given)}
-    assert scores == {"tilltro": Decimal("3.50"), "arbetsmarknad": Decimal("4.50")}
+    assert scores == {"tilltro": Decimal("62.5"), "arbetsmarknad": Decimal("87.5")}
+
+
+def test_items_on_different_scales_are_put_on_one() -> None:
+    # valmaende_1 on 1–5: 4 → 75; valmaende_2 on 0–10: 6 → 60. Mean 67.5.
+    instrument, given = answers("sikta", {"valmaende_1": 4, "valmaende_2": 6})
+    assert {s.subgoal: s.value for s in score(instrument, given)} == {"valmaende": Decimal("67.5")}
 
 
 def test_a_skipped_item_does_not_count() -> None:
     instrument, given = answers("sikta", {"nasta_steg_1": 4, "nasta_steg_2": None})
-    assert {s.subgoal: s.value for s in score(instrument, given)} == {"nasta_steg": Decimal("4.00")}
+    assert {s.subgoal: s.value for s in score(instrument, given)} == {"nasta_steg": Decimal("75.0")}
