@@ -450,7 +450,46 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
         Goal.objects.bulk_create(goals)
         JournalEntry.objects.bulk_create(entries)
         Exit.objects.bulk_create(exits)
+        _seed_surveys(rng=rng, participants=participants)
     return len(participants)
+
+
+def _seed_surveys(*, rng: random.Random, participants: list[Participant]) -> None:
+    """Start answers for most, exit answers for most of those who left; a little better at exit."""
+    from sikta.surveys.models import Answer, Instrument, Response
+
+    instruments = [
+        i for i in Instrument.objects.prefetch_related("items") if i.code in ("sikta", "who5")
+    ]
+    responses, values = [], []
+    for p in participants:
+        timepoints = ["start"] if rng.random() < 0.85 else []
+        if p.end_date is not None and timepoints and rng.random() < 0.7:
+            timepoints.append("exit")
+        for instrument in instruments:
+            for timepoint in timepoints:
+                day = p.end_date if timepoint == "exit" else p.start_date
+                responses.append(
+                    Response(
+                        participant=p,
+                        instrument=instrument,
+                        timepoint=timepoint,
+                        enrolment_start=p.start_date,
+                        on_paper=rng.random() < 0.3,
+                        completed_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10))),
+                    )
+                )
+                lift = 1 if timepoint == "exit" and rng.random() < 0.6 else 0
+                for item in instrument.items.all():
+                    low, high = item.scale
+                    value = min(high, rng.randint(low, (low + high) // 2 + 1) + lift)
+                    values.append(
+                        (len(responses) - 1, item, value if rng.random() > 0.05 else None)
+                    )
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(
+        Answer(response=responses[i], item=item, value=v) for i, item, v in values
+    )
 
 
 def logins_allowed() -> bool:
