@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sikta.worktraining",
     "sikta.groups",
     "sikta.surveys",
+    "sikta.reports",
     "sikta.audit",
     "sikta.front",
 ]

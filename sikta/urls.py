@@ -9,6 +9,7 @@ from sikta.front import views as front_views
 from sikta.groups import views as group_views
 from sikta.participants import views as participant_views
 from sikta.referrals import views as referral_views
+from sikta.reports import views as report_views
 from sikta.surveys import views as survey_views
 from sikta.worktraining import views as worktraining_views
 
@@ -45,6 +46,7 @@ urlpatterns = [
         name="case_survey_paper",
     ),
     # The participant's personal survey link: no login, the token is the key.
+    path("rapporter/", report_views.report_dashboard, name="report_dashboard"),
     path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),
     path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("enkat/<str:token>/spara/", survey_views.survey_save, name="survey_save"),

@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_LIST = "referral.list", _("Listed referral")
     REFERRAL_CHANGE = "referral.change", _("Changed referral")
     EMPLOYER_CHANGE = "employer.change", _("Changed employer")
+    REPORT_EXPORT = "report.export", _("Exported a report")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")
 
 

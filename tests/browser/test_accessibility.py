@@ -36,6 +36,12 @@ PAGES = [
     pytest.param("insatsledare", "participant", id="participant-detail"),
     pytest.param("insatsledare", "/logg/", id="audit-log"),
     pytest.param("styrgrupp", "/deltagare/", id="forbidden-403"),
+    pytest.param("insatsledare", "/rapporter/?date_from=2023-10-01&by=lansdel", id="reports"),
+    pytest.param("styrgrupp", "/rapporter/?date_from=2023-10-01&by=kommun", id="reports-styrgrupp"),
+    pytest.param("insatsledare", "/rapporter/enkat/?group_by=track", id="survey-report"),
+    pytest.param("coach.vastra.1", "/grupper/", id="groups"),
+    pytest.param("coach.vastra.1", "/arbetsgivare/", id="employers"),
+    pytest.param("samordnare.sodra", "/aktualiseringar/?status=alla", id="referral-queue-all"),
 ]
 
 

@@ -1,0 +1,245 @@
+"""The dashboard's figures, each counted in the database by one grouped query.
+
+A figure is a table: one row per group of the chosen breakdown (länsdel, kommun, track, gender,
+age band, or all together), one column per measure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.fields import CharField
+from django.db.models.functions import Substr
+from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext as _
+
+from sikta.casework.models import Exit
+from sikta.participants.models import Participant
+from sikta.referrals.models import Referral
+from sikta.worktraining.models import Placement
+
+# The plan's age bands (lower limits): 18–24, 25–29, 30–39, 40–49, 50+.
+AGE_BANDS = [(50, "50–"), (40, "40–49"), (30, "30–39"), (25, "25–29"), (0, "–24")]
+
+
+def _born_by(day: dt.date, years: int) -> str:
+    """The birth date (YYYYMMDD) of those who are `years` old on `day` at the latest."""
+    try:
+        limit = day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        limit = day.replace(year=day.year - years, day=28)
+    return f"{limit:%Y%m%d}"
+
+
+def dimension(name: str, *, prefix: str = "", on: dt.date) -> Any:
+    """The expression a breakdown groups by, for a model reached through `prefix`."""
+    pnr = f"{prefix}personnummer"
+    if name == "lansdel":
+        return F(f"{prefix}kommun__lansdel__name")
+    if name == "kommun":
+        return F(f"{prefix}kommun__name")
+    if name == "track":
+        return F(f"{prefix}track__short_name")
+    if name == "gender":
+        # The second-last digit of the personnummer: even for women.
+        return Case(
+            When(**{f"{pnr}__regex": r"^[0-9]{10}[02468]"}, then=Value(_("Women"))),
+            default=Value(_("Men")),
+            output_field=CharField(),
+        )
+    if name == "age":
+        # The first eight digits are the birth date (a samordningsnummer's day is +60, which
+        # places its holder at most two months younger near a band's edge).
+        born = Substr(pnr, 1, 8, output_field=CharField())
+        return Case(
+            *(
+                When(LessThanOrEqual(born, Value(_born_by(on, years))), then=Value(label))
+                for years, label in AGE_BANDS[:-1]
+            ),
+            default=Value(AGE_BANDS[-1][1]),
+            output_field=CharField(),
+        )
+    return Value(_("All"), output_field=CharField())
+
+
+BREAKDOWNS = ["all", "lansdel", "kommun", "track", "gender", "age"]
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list[int]]] = field(default_factory=list)
+    note: str = ""
+    # Whether a row's measures add up to something (statuses, organisations: yes; "enrolled"
+    # and "active" of the same group: no — those rows get no total).
+    additive: bool = False
+
+
+def _grouped(
+    queryset: QuerySet[Any], by: Any, measures: dict[str, Any]
+) -> dict[str, dict[str, int]]:
+    rows = queryset.annotate(group=by).values("group").annotate(**measures).order_by("group")
+    return {row["group"] or "–": {k: row[k] or 0 for k in measures} for row in rows}
+
+
+def _figure(
+    key: str, title: str, labels: dict[str, str], data: dict[str, dict[str, int]]
+) -> Figure:
+    return Figure(
+        key,
+        title,
+        list(labels.values()),
+        [(group, [values[k] for k in labels]) for group, values in data.items()],
+    )
+
+
+def participant_flow(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Figure:
+    start, end = period
+    data = _grouped(
+        participants,
+        dimension(by, on=end),
+        {
+            "started": Count("pk", filter=Q(start_date__range=period)),
+            "ended": Count(
+                "pk", filter=Q(end_date__range=period, status=Participant.Status.CLOSED)
+            ),
+            "active": Count(
+                "pk",
+                filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gt=end)),
+            ),
+        },
+    )
+    labels = {
+        "started": _("Enrolled in the period"),
+        "ended": _("Discharged in the period"),
+        "active": _("Active at the end of the period"),
+    }
+    return _figure("participants", _("Participants"), labels, data)
+
+
+def outcomes(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Figure:
+    exits = Exit.objects.filter(participant__in=participants, end_date__range=period).annotate(
+        days=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+    )
+    data = _grouped(
+        exits,
+        dimension(by, prefix="participant__", on=period[1]),
+        {
+            "exits": Count("pk"),
+            "destination": Count("pk", filter=Q(outcome__destination=True)),
+            "over_year": Count("pk", filter=Q(days__gt=dt.timedelta(days=365))),
+        },
+    )
+    labels = {
+        "exits": _("Discharged"),
+        "destination": _("To one of the six destinations (goal: all)"),
+        "over_year": _("Longer than one year"),
+    }
+    figure = _figure("outcomes", _("Outcomes against the goal"), labels, data)
+    figure.note = _(
+        "The plan's goal is that 100 % go on to work, studies, Arbetsförmedlingen, the "
+        "kommun's labour-market unit, enhanced AF/FK cooperation or daily activity."
+    )
+    return figure
+
+
+def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str) -> Figure:
+    start, end = period
+    received = scope.filter(received_at__date__range=period)
+    statuses = {s.value: s.label for s in Referral.Status}
+    data = _grouped(
+        received,
+        dimension(by, on=end),
+        {value: Count("pk", filter=Q(status=value)) for value in statuses},
+    )
+    figure = _figure("referrals", _("Referrals received, by where they stand now"), statuses, data)
+    figure.additive = True
+    return figure
+
+
+def referrals_by_organisation(
+    scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str
+) -> Figure:
+    received = scope.filter(received_at__date__range=period)
+    data: dict[str, dict[str, int]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    rows = (
+        received.annotate(group=dimension(by, on=period[1]))
+        .values("group", "referrer_organisation__code", "referrer_organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("group")
+    )
+    for row in rows:
+        names[row["referrer_organisation__code"]] = row["referrer_organisation__name"]
+        data[row["group"] or "–"][row["referrer_organisation__code"]] = row["n"]
+    labels = dict(sorted(names.items(), key=lambda kv: kv[1]))
+    return Figure(
+        "referrers",
+        _("Referrals received, by referring organisation"),
+        list(labels.values()),
+        [(g, [values.get(code, 0) for code in labels]) for g, values in data.items()],
+        additive=True,
+    )
+
+
+def work_training(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Figure:
+    start, end = period
+    placements = Placement.objects.filter(participant__in=participants)
+    data = _grouped(
+        placements,
+        dimension(by, prefix="participant__", on=end),
+        {
+            "started": Count("pk", filter=Q(start_date__range=period)),
+            "ongoing": Count(
+                "pk",
+                filter=Q(start_date__lte=end)
+                & (Q(end_date__isnull=True) | Q(end_date__gt=end))
+                & ~Q(status=Placement.Status.ENDED),
+            ),
+            "ended": Count("pk", filter=Q(end_date__range=period)),
+        },
+    )
+    labels = {
+        "started": _("Started in the period"),
+        "ongoing": _("Ongoing at the end"),
+        "ended": _("Ended in the period"),
+    }
+    return _figure("worktraining", _("Work training"), labels, data)
+
+
+FIGURES: list[Callable[..., Figure]] = [participant_flow, outcomes, work_training]
+REFERRAL_FIGURES: list[Callable[..., Figure]] = [referrals_in, referrals_by_organisation]
+
+
+def dashboard(
+    participants: QuerySet[Participant],
+    referrals: QuerySet[Referral],
+    period: tuple[dt.date, dt.date],
+    by: str,
+) -> list[Figure]:
+    return [f(referrals, period, by) for f in REFERRAL_FIGURES] + [
+        f(participants, period, by) for f in FIGURES
+    ]

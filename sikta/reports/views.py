@@ -1,0 +1,170 @@
+"""The dashboard: the programme's figures for a period, broken down, exportable."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, grants, lansdel_of, participant_scope, referral_scope
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record
+from sikta.organisation.models import Insats
+from sikta.participants.models import Participant
+from sikta.participants.selectors import caseloads
+from sikta.referrals.models import Referral
+from sikta.reports.aggregates import dashboard
+from sikta.reports.present import Shown, present
+
+BREAKDOWN_LABELS = {
+    "all": gettext_lazy("All together"),
+    "lansdel": gettext_lazy("County area"),
+    "kommun": gettext_lazy("Municipality"),
+    "track": gettext_lazy("Track"),
+    "gender": gettext_lazy("Gender"),
+    "age": gettext_lazy("Age band"),
+}
+
+
+class DashboardForm(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    by = forms.ChoiceField(
+        label=gettext_lazy("Broken down by"), choices=list(BREAKDOWN_LABELS.items())
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The period ends before it begins."))
+        return data
+
+
+def _defaults() -> dict[str, Any]:
+    today = timezone.localdate()
+    return {"date_from": dt.date(today.year, 1, 1), "date_to": today, "by": "all"}
+
+
+def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
+    """What the user's figures count, and whether small cells must be hidden.
+
+    Roles that see persons count what they may see (a samordnare their länsdel); the
+    aggregate-only roles (styrgrupp, evaluator) count the whole programme, suppressed.
+    """
+    if Action.VIEW_PARTICIPANT in grants(request.user):
+        return (
+            Participant.objects.filter(participant_scope(request.user)),
+            Referral.objects.filter(referral_scope(request.user)),
+            False,
+        )
+    return Participant.objects.all(), Referral.objects.all(), True
+
+
+@requires(Action.VIEW_AGGREGATES)
+def report_dashboard(request: HttpRequest) -> HttpResponse:
+    insats = Insats.objects.order_by("-start_date").first()
+    form = DashboardForm(request.GET or None, initial=_defaults())
+    data = form.cleaned_data if form.is_valid() else _defaults()
+    period = (data["date_from"], data["date_to"])
+    participants, referrals, must_suppress = _scope(request)
+    minimum = insats.report_min_group if must_suppress and insats else None
+    shown = [
+        present(f, minimum=minimum) for f in dashboard(participants, referrals, period, data["by"])
+    ]
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        audit_record(
+            request=request,
+            action=AuditAction.REPORT_EXPORT,
+            detail={
+                "format": export,
+                "period": [str(d) for d in period],
+                "by": data["by"],
+                "rows": sum(len(s.rows) for s in shown),
+            },
+        )
+        lines = list(_lines(shown, period, minimum))
+        return _csv(lines, period) if export == "csv" else _xlsx(lines, period)
+    lansdel = lansdel_of(request.user) if not must_suppress else None
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "figures": shown,
+            "period": period,
+            "by_label": BREAKDOWN_LABELS.get(data["by"], ""),
+            "suppressed": must_suppress,
+            "minimum": insats.report_min_group if insats else 5,
+            "caseloads": caseloads(lansdel),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _lines(
+    shown: list[Shown], period: tuple[dt.date, dt.date], minimum: int | None
+) -> Iterator[list[Any]]:
+    yield [_("Period"), str(period[0]), str(period[1])]
+    for s in shown:
+        yield []
+        yield [s.figure.title]
+        total_header = [_("Total")] if s.figure.additive else []
+        yield ["", *s.figure.columns, *total_header]
+        for group, cells, total in s.rows:
+            row_total = ["" if total is None else total] if s.figure.additive else []
+            yield [group, *(f"<{minimum}" if v is None else v for v in cells), *row_total]
+        grand = ["" if s.grand_total is None else s.grand_total] if s.figure.additive else []
+        yield [_("Total"), *("" if t is None else t for t in s.totals), *grand]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(lines: list[list[Any]], period: tuple[dt.date, dt.date]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo(), delimiter=";")  # semicolons: what Swedish Excel expects
+    response = StreamingHttpResponse(
+        (writer.writerow(line) for line in lines),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="sikta-rapport-{period[0]}-{period[1]}.csv"'
+    )
+    return response
+
+
+def _xlsx(lines: list[list[Any]], period: tuple[dt.date, dt.date]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Report"))
+    for line in lines:
+        # Nothing we write starts with = + - @: counts, dates and our own labels only.
+        sheet.append([v if isinstance(v, int) else str(v) for v in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="sikta-rapport-{period[0]}-{period[1]}.xlsx"'
+    )
+    return response
