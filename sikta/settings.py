@@ -48,6 +48,10 @@ PRODUCTION = SIKTA_ENV == "production"
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 SECRET_KEY = env_str("SECRET_KEY", DEMO_SECRET_KEY)
+# The key of the evaluator's pseudonyms: without it a pseudonym cannot be traced back to a
+# personnummer. Keep it apart from SECRET_KEY so the session key can rotate without changing
+# the pseudonyms an evaluation has already used.
+PSEUDONYM_KEY = env_str("PSEUDONYM_KEY", SECRET_KEY)
 
 if PRODUCTION:
     if DEBUG:

@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     # The participant's personal survey link: no login, the token is the key.
     path("rapporter/", report_views.report_dashboard, name="report_dashboard"),
+    path("rapporter/utvardering/", report_views.evaluation_export, name="evaluation_export"),
     path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),
     path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("enkat/<str:token>/spara/", survey_views.survey_save, name="survey_save"),

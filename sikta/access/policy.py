@@ -47,6 +47,8 @@ class Action(StrEnum):
     CHANGE_EMPLOYERS = "employer.change"
     # Group activities: the groups one leads, or (samordnare) those of the länsdel.
     HANDLE_GROUPS = "group.handle"
+    # The evaluator's pseudonymised data set.
+    EXPORT_PSEUDONYMISED = "export.pseudonymised"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -71,12 +73,12 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
     | _PERSON_ACTIONS
     | _LEAD_ACTIONS
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_AUDIT_LOG},
+    | {Action.VIEW_AUDIT_LOG, Action.EXPORT_PSEUDONYMISED},
     RoleCode.INSATSLEDARE: _EVERYONE
     | _PERSON_ACTIONS
     | _LEAD_ACTIONS
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_AUDIT_LOG},
+    | {Action.VIEW_AUDIT_LOG, Action.EXPORT_PSEUDONYMISED},
     RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | _EMPLOYER_ACTIONS,
     RoleCode.COACH: _EVERYONE
     | _EMPLOYER_ACTIONS
@@ -85,7 +87,7 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
     | _EMPLOYER_ACTIONS
     | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
     RoleCode.STYRGRUPP: _EVERYONE,
-    RoleCode.UTVARDERARE: _EVERYONE,
+    RoleCode.UTVARDERARE: _EVERYONE | {Action.EXPORT_PSEUDONYMISED},
 }
 
 _NOBODY = Q(pk__in=[])

@@ -168,3 +168,26 @@ def _xlsx(lines: list[list[Any]], period: tuple[dt.date, dt.date]) -> HttpRespon
         f'attachment; filename="sikta-rapport-{period[0]}-{period[1]}.xlsx"'
     )
     return response
+
+
+@requires(Action.EXPORT_PSEUDONYMISED)
+def evaluation_export(request: HttpRequest) -> HttpResponse:
+    """The evaluator's pseudonymised data set (CSV or Excel) and its data dictionary."""
+    from sikta.reports import evaluation
+
+    export = request.GET.get("format")
+    if export not in ("csv", "xlsx"):
+        return render(request, "reports/evaluation.html", {"dictionary": evaluation.DICTIONARY})
+    lines = [evaluation.COLUMNS, *evaluation.rows(Participant.objects.all())]
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_EXPORT,
+        detail={"what": "pseudonymised data set", "format": export, "rows": len(lines) - 1},
+    )
+    name = f"sikta-utvardering-{timezone.localdate()}"
+    if export == "csv":
+        response = _csv(lines, (timezone.localdate(), timezone.localdate()))
+    else:
+        response = _xlsx(lines, (timezone.localdate(), timezone.localdate()))
+    response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
+    return response

@@ -171,6 +171,10 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # Aggregates only, small groups suppressed: every role.
     "survey_report": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
     "report_dashboard": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
+    "evaluation_export": (
+        lambda p: {},
+        _denied_unless({"insatsagare", "insatsledare", "utvarderare"}),
+    ),
     # Groups: those who lead them, the länsdel's samordnare, the leads.
     "group_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "group_detail": (lambda p: {"pk": _group(p).pk}, ALICE),
