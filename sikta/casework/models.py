@@ -156,6 +156,13 @@ class JournalEntry(Authored):
     def __str__(self) -> str:
         return f"{self.participant} {self.date} {self.kind}"
 
+    def newest(self) -> JournalEntry:
+        """The entry as it stands now, following its corrections."""
+        entry = self
+        while entry.corrected_by_id is not None:
+            entry = JournalEntry.objects.get(pk=entry.corrected_by_id)
+        return entry
+
 
 class Exit(Authored):
     """Utskrivning: how and when the participant's time in the programme ended."""

@@ -59,7 +59,7 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
 
 def send_digests(*, today: dt.date | None = None) -> int:
     """One e-mail to each active caseworker and samordnare with something to attend to."""
-    insats = Insats.objects.order_by("-start_date").first()
+    insats = Insats.objects.current()
     if insats is None:
         return 0
     staff = StaffMember.objects.filter(

@@ -27,7 +27,6 @@ from sikta.casework.forms import (
     ResumeForm,
 )
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
-from sikta.organisation.models import Track
 from sikta.participants.models import Participant
 from sikta.referrals import services as referral_services
 from sikta.referrals.forms import ReferralForm
@@ -215,7 +214,7 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
 def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     participant = case_participant(request, pk)
     original = get_object_or_404(JournalEntry, pk=entry, participant=participant)
-    newest = _newest(original)
+    newest = original.newest()
     if request.method != "POST" and newest != original:
         return redirect("case_journal_correct", pk=pk, entry=newest.pk)
     form = JournalForm(request.POST or None, initial=_entry_values(original))
@@ -224,7 +223,7 @@ def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpRespo
         try:
             services.journal_correct(entry=original, data=form.cleaned_data, request=request)
         except services.EditConflict:  # corrected by someone else a moment ago
-            newest = _newest(original)
+            newest = original.newest()
         else:
             messages.success(request, _("The correction is saved; the earlier text is kept."))
             return redirect("case_journal", pk=pk)
@@ -264,13 +263,6 @@ def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpRespo
         ),
         status=status,
     )
-
-
-def _newest(entry: JournalEntry) -> JournalEntry:
-    """The entry as it stands now, following its corrections."""
-    while entry.corrected_by_id is not None:
-        entry = JournalEntry.objects.get(pk=entry.corrected_by_id)
-    return entry
 
 
 def _entry_values(entry: JournalEntry) -> dict[str, Any]:
@@ -413,15 +405,6 @@ def case_final_pdf(request: HttpRequest, pk: int, document: int) -> HttpResponse
     return _pdf(bytes(doc.pdf), participant, draft=False)
 
 
-def _next_track(participant: Participant) -> Track | None:
-    """The track a participant may be referred on to: the other track of the insats."""
-    return (
-        Track.objects.filter(insats_id=participant.track.insats_id)
-        .exclude(pk=participant.track_id)
-        .first()
-    )
-
-
 @requires(Action.CHANGE_PARTICIPANT)
 def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
     """Refer an active participant on to the other track (koordinering → coachning).
@@ -431,7 +414,7 @@ def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(
         request, pk, Action.CHANGE_PARTICIPANT, audit=AuditAction.PARTICIPANT_VIEW
     )
-    track = _next_track(participant)
+    track = participant.track.other()
     if track is None or participant.status != Participant.Status.ACTIVE:
         messages.error(request, _("Only an active participant can be referred on."))
         return redirect("participant_detail", pk=pk)

@@ -29,15 +29,11 @@ from sikta.referrals.models import Referral
 SAMORDNARE_ROWS = 400
 
 
-def _current_insats() -> Insats | None:
-    return Insats.objects.order_by("-start_date").first()
-
-
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """The start page; what it shows follows the user's role."""
     staff = staff_of(request.user)
-    insats = _current_insats()
+    insats = Insats.objects.current()
     context: dict[str, object] = {"staff": staff, "insats": insats}
     if staff is None or not grants(request.user):
         return render(request, "front/start_no_role.html", context)
@@ -102,7 +98,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.VIEW_ORGANISATION)
 def organisation(request: HttpRequest) -> HttpResponse:
-    insats = _current_insats()
+    insats = Insats.objects.current()
     context: dict[str, object] = {"insats": insats}
     if insats is not None:
         staff = StaffMember.objects.filter(is_active=True).select_related("role")

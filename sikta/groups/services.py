@@ -86,12 +86,9 @@ def attendance_save(*, session: Session, present: set[int], request: HttpRequest
                 request=request,
             )
         elif entry is not None:
-            current = entry
-            while current.corrected_by_id is not None:
-                current = current.corrected_by
             text = _note(session, came=came)
             casework.journal_correct(
-                entry=current,
+                entry=entry.newest(),
                 data={
                     "date": session.date,
                     "kind": JournalEntry.Kind.GROUP,

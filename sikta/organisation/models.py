@@ -18,6 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from sikta.access.roles import LANSDEL_ROLES, RoleCode
 
 
+class InsatsQuerySet(models.QuerySet["Insats"]):
+    def current(self) -> Insats | None:
+        """The programme the system runs now: the one that started last."""
+        return self.order_by("-start_date").first()
+
+
 class Insats(models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -64,6 +70,8 @@ class Insats(models.Model):
         blank=True,
         help_text=_("Shown next to the consent checkbox of every referral and kept with it."),
     )
+
+    objects = InsatsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme (insats)")
@@ -188,6 +196,10 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def other(self) -> Track | None:
+        """The programme's other track (koordinering ↔ coachning), for redirects and moves."""
+        return Track.objects.filter(insats_id=self.insats_id).exclude(pk=self.pk).first()
 
     def may_be_referred_by(self, organisation: ReferrerOrganisation | None) -> bool:
         allowed = {o.pk for o in self.referrers.all()}

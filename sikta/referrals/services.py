@@ -214,11 +214,7 @@ def _finish(referral: Referral, *, request: HttpRequest, from_status: str, note:
 def referral_redirect(*, referral: Referral, request: HttpRequest, note: str = "") -> Referral:
     """Decide that the person belongs in the other track: a new referral there, in the queue."""
     _check(referral, Status.REDIRECTED)
-    other = (
-        Track.objects.filter(insats_id=referral.track.insats_id)
-        .exclude(pk=referral.track_id)
-        .first()
-    )
+    other = referral.track.other()
     if other is None:
         raise TransitionError("there is no other track")
     new = Referral.objects.get(pk=referral.pk)

@@ -39,7 +39,7 @@ SESSION_REFERENCE = "referral_reference"
 
 
 def _tracks() -> QuerySet[Track]:
-    insats = Insats.objects.order_by("-start_date").first()
+    insats = Insats.objects.current()
     return Track.objects.filter(insats=insats).prefetch_related("referrers", "eligibility_rules")
 
 
@@ -256,9 +256,7 @@ def _detail(
         "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
         "redirect_form": forms.get("redirect") or NoteForm(prefix="redirect"),
         "withdraw_form": forms.get("withdraw") or NoteForm(prefix="withdraw"),
-        "other_track": Track.objects.filter(insats_id=referral.track.insats_id)
-        .exclude(pk=referral.track_id)
-        .first(),
+        "other_track": referral.track.other(),
     }
     return render(request, "referrals/detail.html", context, status=status)
 

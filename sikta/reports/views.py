@@ -77,7 +77,7 @@ def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
 
 @requires(Action.VIEW_AGGREGATES)
 def report_dashboard(request: HttpRequest) -> HttpResponse:
-    insats = Insats.objects.order_by("-start_date").first()
+    insats = Insats.objects.current()
     form = DashboardForm(request.GET or None, initial=_defaults())
     data = form.cleaned_data if form.is_valid() else _defaults()
     period = (data["date_from"], data["date_to"])

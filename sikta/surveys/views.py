@@ -213,7 +213,7 @@ def survey_report(request: HttpRequest) -> HttpResponse:
     from sikta.surveys.forms import ReportForm
     from sikta.surveys.reports import pairs, response_rates, summarise
 
-    insats = Insats.objects.order_by("-start_date").first()
+    insats = Insats.objects.current()
     instruments = current_instruments()
     form = ReportForm(request.GET or None, instruments=instruments, insats=insats)
     data = form.cleaned_data if form.is_valid() else form.defaults()

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        insats = Insats.objects.order_by("-start_date").first()
+        insats = Insats.objects.current()
         if insats is None:
             raise CommandError("No organisation loaded: run `manage.py load_organisation` first.")
         rng = random.Random(options["seed"])
