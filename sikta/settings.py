@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "sikta.groups",
     "sikta.surveys",
     "sikta.reports",
+    "sikta.activities",
+    "sikta.finsam",
     "sikta.audit",
     "sikta.front",
 ]

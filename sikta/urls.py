@@ -47,6 +47,9 @@ urlpatterns = [
     ),
     # The participant's personal survey link: no login, the token is the key.
     path("rapporter/", report_views.report_dashboard, name="report_dashboard"),
+    path("rapporter/lagesrapport/", include("sikta.reports.lagesrapport_urls")),
+    path("rapporter/finsam/", include("sikta.finsam.urls")),
+    path("aktivitetsplan/", include("sikta.activities.urls")),
     path("rapporter/utvardering/", report_views.evaluation_export, name="evaluation_export"),
     path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),
     path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),

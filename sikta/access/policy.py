@@ -49,6 +49,15 @@ class Action(StrEnum):
     HANDLE_GROUPS = "group.handle"
     # The evaluator's pseudonymised data set.
     EXPORT_PSEUDONYMISED = "export.pseudonymised"
+    # The activity plan and meetings (steering groups, trainings): reading it and its minutes,
+    # which name no participant; and planning, recording and uploading (samordnare: the local
+    # steering group of their own länsdel only; the leads: everything).
+    VIEW_ACTIVITY_PLAN = "activities.view"
+    MANAGE_ACTIVITY_PLAN = "activities.manage"
+    # Writing the samordnare's comments of a lägesrapport (reading one is VIEW_AGGREGATES).
+    WRITE_STATUS_REPORT = "statusreport.write"
+    # Uppföljning Finsam: the per-participant registration checklist and its export.
+    HANDLE_FINSAM = "finsam.handle"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -62,10 +71,17 @@ _PERSON_ACTIONS = frozenset(
 _EMPLOYER_ACTIONS = frozenset(
     {Action.VIEW_EMPLOYERS, Action.CHANGE_EMPLOYERS, Action.HANDLE_GROUPS}
 )
-_EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES})
+_EVERYONE = frozenset({Action.VIEW_ORGANISATION, Action.VIEW_AGGREGATES, Action.VIEW_ACTIVITY_PLAN})
 # Those who lead the work of a länsdel (samordnare) or of all of them.
 _LEAD_ACTIONS = frozenset(
-    {Action.VIEW_LANSDEL_CASELOAD, Action.HANDLE_REFERRALS, Action.ASSIGN_PARTICIPANT}
+    {
+        Action.VIEW_LANSDEL_CASELOAD,
+        Action.HANDLE_REFERRALS,
+        Action.ASSIGN_PARTICIPANT,
+        Action.MANAGE_ACTIVITY_PLAN,
+        Action.WRITE_STATUS_REPORT,
+        Action.HANDLE_FINSAM,
+    }
 )
 
 GRANTS: dict[RoleCode, frozenset[Action]] = {

@@ -20,6 +20,7 @@ from django.db.models import Model
 
 from sikta.organisation.models import (
     DeclineReason,
+    EducationLevel,
     EligibilityRule,
     FinancingShare,
     GoalArea,
@@ -187,6 +188,7 @@ def load_organisation(path: Path) -> LoadReport:
     for model, key in (
         (ReferrerOrganisation, "referrer_organisations"),
         (IncomeSource, "income_sources"),
+        (EducationLevel, "education_levels"),
         (DeclineReason, "decline_reasons"),
         (GoalArea, "goal_areas"),
         (Outcome, "outcomes"),

@@ -245,6 +245,14 @@ class IncomeSource(CodedItem):
         verbose_name_plural = _("income sources")
 
 
+class EducationLevel(CodedItem):
+    """Highest completed education, as Uppföljning Finsam asks it at the start."""
+
+    class Meta(CodedItem.Meta):
+        verbose_name = _("education level")
+        verbose_name_plural = _("education levels")
+
+
 class GoalArea(CodedItem):
     """An area a goal of the individual plan belongs to (work, studies, health …)."""
 

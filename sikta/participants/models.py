@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sikta.core.fields import PersonnummerField
-from sikta.organisation.models import Kommun, StaffMember, Track
+from sikta.organisation.models import EducationLevel, Kommun, StaffMember, Track
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
@@ -58,6 +58,15 @@ class Participant(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    education_level = models.ForeignKey(
+        EducationLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("education level"),
+        help_text=_("Highest completed education, for Uppföljning Finsam."),
     )
     start_date = models.DateField(_("start date"), default=dt.date.today)
     end_date = models.DateField(_("end date"), null=True, blank=True)

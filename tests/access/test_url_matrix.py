@@ -186,6 +186,12 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "employer_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_create": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_detail": (lambda p: {"pk": _placement(p).employer.pk}, _denied_unless(PERSON_ROLES)),
+    # --- activity plan and meetings (sikta.activities) ---
+    # --- end activity plan ---
+    # --- lägesrapport (sikta.reports.lagesrapport_*) ---
+    # --- end lägesrapport ---
+    # --- Uppföljning Finsam ---
+    # --- end Finsam ---
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
