@@ -50,6 +50,7 @@ urlpatterns = [
     path("rapporter/lagesrapport/", include("sikta.reports.lagesrapport_urls")),
     path("rapporter/finsam/", include("sikta.finsam.urls")),
     path("aktivitetsplan/", include("sikta.activities.urls")),
+    path("rapporter/finansiering/", report_views.financing_report, name="financing_report"),
     path("rapporter/utvardering/", report_views.evaluation_export, name="evaluation_export"),
     path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),
     path("enkat/<str:token>/", survey_views.survey_answer, name="survey_answer"),

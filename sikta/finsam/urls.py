@@ -1,3 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from sikta.finsam import views
+
+urlpatterns = [
+    path("", views.finsam_list, name="finsam_list"),
+    path("export/", views.finsam_export, name="finsam_export"),
+    path("<int:pk>/registrera/", views.finsam_mark, name="finsam_mark"),
+    path("<int:pk>/angra/", views.finsam_unmark, name="finsam_unmark"),
+    path("<int:pk>/utbildning/", views.finsam_education, name="finsam_education"),
+]

@@ -22,9 +22,10 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.fields import CharField
-from django.db.models.functions import Substr
+from django.db.models.functions import RowNumber, Substr
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,11 @@ class Figure:
     # Whether a row's measures add up to something (statuses, organisations: yes; "enrolled"
     # and "active" of the same group: no — those rows get no total).
     additive: bool = False
+    # A figure whose first column counts the group and whose other columns describe it (a
+    # median, a share): those are hidden with the count, and the totals are `overall`, computed
+    # over everyone rather than summed.
+    describes_first: bool = False
+    overall: list[int] = field(default_factory=list)
 
 
 def _grouped(
@@ -139,9 +145,7 @@ def participant_flow(
 def outcomes(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
-    exits = Exit.objects.filter(participant__in=participants, end_date__range=period).annotate(
-        days=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
-    )
+    exits = _exits(participants, period)
     data = _grouped(
         exits,
         dimension(by, prefix="participant__", on=period[1]),
@@ -162,6 +166,58 @@ def outcomes(
         "kommun's labour-market unit, enhanced AF/FK cooperation or daily activity."
     )
     return figure
+
+
+def _exits(participants: QuerySet[Participant], period: tuple[dt.date, dt.date]) -> QuerySet[Exit]:
+    return Exit.objects.filter(participant__in=participants, end_date__range=period).annotate(
+        days=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+    )
+
+
+def _medians(exits: QuerySet[Exit], by: Any) -> dict[str, int]:
+    """The median of `days` per group, in the database: each group's rows are numbered in
+    order and only the one or two in the middle are fetched."""
+    ranked = exits.annotate(
+        group=by,
+        position=Window(RowNumber(), partition_by=[by], order_by=[F("days").asc(), F("pk").asc()]),
+        size=Window(Count("pk"), partition_by=[by]),
+    ).filter(Q(position=(F("size") + 1) / 2) | Q(position=F("size") / 2 + 1))
+    middle: dict[str, list[dt.timedelta]] = defaultdict(list)
+    for row in ranked.values("group", "days"):
+        middle[row["group"] or "–"].append(row["days"])
+    return {g: round(sum(d.days for d in days) / len(days)) for g, days in middle.items()}
+
+
+def _time_rows(exits: QuerySet[Exit], by: Any) -> dict[str, list[int]]:
+    counts = _grouped(
+        exits, by, {"n": Count("pk"), "over": Count("pk", filter=Q(days__gt=dt.timedelta(365)))}
+    )
+    medians = _medians(exits, by)
+    return {
+        group: [c["n"], medians.get(group, 0), round(100 * c["over"] / c["n"]) if c["n"] else 0]
+        for group, c in counts.items()
+    }
+
+
+def time_in_programme(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Figure:
+    """For those discharged in the period: how long they were in the programme."""
+    exits = _exits(participants, period)
+    rows = _time_rows(exits, dimension(by, prefix="participant__", on=period[1]))
+    overall = _time_rows(exits, Value("all", output_field=CharField())).get("all", [0, 0, 0])
+    return Figure(
+        "time",
+        _("Time in the programme"),
+        [_("Discharged"), _("Median, days"), _("Longer than one year, %")],
+        list(rows.items()),
+        note=_(
+            "From enrolment to discharge, for those discharged in the period. The plan's "
+            "longest time is about one year."
+        ),
+        describes_first=True,
+        overall=overall,
+    )
 
 
 def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str) -> Figure:
@@ -230,7 +286,12 @@ def work_training(
     return _figure("worktraining", _("Work training"), labels, data)
 
 
-FIGURES: list[Callable[..., Figure]] = [participant_flow, outcomes, work_training]
+FIGURES: list[Callable[..., Figure]] = [
+    participant_flow,
+    outcomes,
+    time_in_programme,
+    work_training,
+]
 REFERRAL_FIGURES: list[Callable[..., Figure]] = [referrals_in, referrals_by_organisation]
 
 

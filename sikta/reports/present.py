@@ -22,6 +22,8 @@ def present(figure: Figure, *, minimum: int | None) -> Shown:
     """With `minimum`, small cells are hidden; a total whose line hides exactly one cell is
     hidden too, since it would give that cell away, and so is the grand total then."""
     values = [cells for _group, cells in figure.rows]
+    if figure.describes_first:
+        return _present_described(figure, minimum)
     cells = suppress(values, minimum) if minimum else [list(row) for row in values]
 
     def total(line_original: list[int], line_shown: list[int | None]) -> int | None:
@@ -39,3 +41,19 @@ def present(figure: Figure, *, minimum: int | None) -> Shown:
     first = [row[0] if row and row[0] is not None else 0 for row in cells]
     peak = max(first, default=0) or 1
     return Shown(figure, rows, totals, grand, bool(minimum), [round(100 * v / peak) for v in first])
+
+
+def _present_described(figure: Figure, minimum: int | None) -> Shown:
+    """A count with figures that describe its group: a hidden count hides them too."""
+    counts = [[cells[0]] for _group, cells in figure.rows]
+    hidden = suppress(counts, minimum) if minimum else counts
+    rows = [
+        (group, list(cells) if shown[0] is not None else [None] * len(cells), None)
+        for (group, cells), shown in zip(figure.rows, hidden, strict=True)
+    ]
+    overall = figure.overall or [0] * len(figure.columns)
+    small = minimum is not None and 0 < overall[0] < minimum
+    totals: list[int | None] = [None] * len(overall) if small else list(overall)
+    first = [cells[0] if cells[0] is not None else 0 for _g, cells, _t in rows]
+    peak = max(first, default=0) or 1
+    return Shown(figure, rows, totals, None, bool(minimum), [round(100 * v / peak) for v in first])

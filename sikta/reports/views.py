@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
 from sikta.participants.selectors import caseloads
 from sikta.referrals.models import Referral
+from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
 from sikta.reports.present import Shown, present
 
@@ -98,9 +99,11 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
                 "rows": sum(len(s.rows) for s in shown),
             },
         )
-        lines = list(_lines(shown, period, minimum))
-        return _csv(lines, period) if export == "csv" else _xlsx(lines, period)
+        return exports.response(
+            export, _lines(shown, period, minimum), f"sikta-rapport-{period[0]}-{period[1]}"
+        )
     lansdel = lansdel_of(request.user) if not must_suppress else None
+    min_group = insats.report_min_group if insats else 5
     return render(
         request,
         "reports/dashboard.html",
@@ -112,9 +115,31 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "suppressed": must_suppress,
             "minimum": insats.report_min_group if insats else 5,
             "caseloads": caseloads(lansdel),
+            "surveys": survey_summary(participants, period, min_group),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def survey_summary(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
+) -> list[tuple[Any, list[Any]]]:
+    """Per current instrument, the change from start to exit per sub-goal over everyone counted
+    (pairs whose exit answer falls in the period); sub-goals with too few pairs suppressed."""
+    from sikta.surveys.models import SubGoal
+    from sikta.surveys.reports import pairs, summarise
+    from sikta.surveys.views import current_instruments
+
+    names = {s.code: s.name for s in SubGoal.objects.all()}
+    result = []
+    for instrument in current_instruments():
+        found = pairs(instrument, participants, period=period)
+        rows = [
+            (names.get(s.subgoal, s.subgoal), s)
+            for s in summarise(found, group_by="all", min_group=min_group)
+        ]
+        result.append((instrument, rows))
+    return result
 
 
 def _lines(
@@ -133,61 +158,58 @@ def _lines(
         yield [_("Total"), *("" if t is None else t for t in s.totals), *grand]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv(lines: list[list[Any]], period: tuple[dt.date, dt.date]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), delimiter=";")  # semicolons: what Swedish Excel expects
-    response = StreamingHttpResponse(
-        (writer.writerow(line) for line in lines),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="sikta-rapport-{period[0]}-{period[1]}.csv"'
-    )
-    return response
-
-
-def _xlsx(lines: list[list[Any]], period: tuple[dt.date, dt.date]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Report"))
-    for line in lines:
-        # Nothing we write starts with = + - @: counts, dates and our own labels only.
-        sheet.append([v if isinstance(v, int) else str(v) for v in line])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="sikta-rapport-{period[0]}-{period[1]}.xlsx"'
-    )
-    return response
-
-
 @requires(Action.EXPORT_PSEUDONYMISED)
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     """The evaluator's pseudonymised data set (CSV or Excel) and its data dictionary."""
     from sikta.reports import evaluation
 
     export = request.GET.get("format")
-    if export not in ("csv", "xlsx"):
+    if export not in exports.FORMATS:
         return render(request, "reports/evaluation.html", {"dictionary": evaluation.DICTIONARY})
-    lines = [evaluation.COLUMNS, *evaluation.rows(Participant.objects.all())]
-    audit_record(
-        request=request,
-        action=AuditAction.PARTICIPANT_EXPORT,
-        detail={"what": "pseudonymised data set", "format": export, "rows": len(lines) - 1},
+
+    def logged(rows: int, complete: bool) -> None:
+        audit_record(
+            request=request,
+            action=AuditAction.PARTICIPANT_EXPORT,
+            detail={
+                "what": "pseudonymised data set",
+                "format": export,
+                "rows": rows,
+                "complete": complete,
+            },
+        )
+
+    rows = evaluation.rows(Participant.objects.all())
+    lines = exports.counted(itertools.chain([evaluation.COLUMNS], rows), logged)
+    return exports.response(export, lines, f"sikta-utvardering-{timezone.localdate()}")
+
+
+@requires(Action.VIEW_AGGREGATES)
+def financing_report(request: HttpRequest) -> HttpResponse:
+    """Positions per kommun and länsdel, participants served per position, cost per participant.
+
+    Counted over the whole programme for everyone; only the programme's leads see counts
+    below the minimum, as for any aggregate shown to many.
+    """
+    from sikta.reports.financing import financing
+
+    insats = Insats.objects.current()
+    form = DashboardForm(request.GET or None, initial=_defaults())
+    form.fields.pop("by")
+    data = form.cleaned_data if form.is_valid() else _defaults()
+    period = (data["date_from"], data["date_to"])
+    # Those who may see every participant (the leads) see exact counts.
+    sees_all = participant_scope(request.user) == Q()
+    minimum = None if sees_all else (insats.report_min_group if insats else 5)
+    return render(
+        request,
+        "reports/financing.html",
+        {
+            "form": form,
+            "insats": insats,
+            "minimum": minimum,
+            "table": financing(insats, Participant.objects.all(), period, minimum=minimum)
+            if insats
+            else None,
+        },
     )
-    name = f"sikta-utvardering-{timezone.localdate()}"
-    if export == "csv":
-        response = _csv(lines, (timezone.localdate(), timezone.localdate()))
-    else:
-        response = _xlsx(lines, (timezone.localdate(), timezone.localdate()))
-    response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
-    return response

@@ -171,6 +171,7 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # Aggregates only, small groups suppressed: every role.
     "survey_report": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
     "report_dashboard": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
+    "financing_report": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
     "evaluation_export": (
         lambda p: {},
         _denied_unless({"insatsagare", "insatsledare", "utvarderare"}),
@@ -191,6 +192,17 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # --- lägesrapport (sikta.reports.lagesrapport_*) ---
     # --- end lägesrapport ---
     # --- Uppföljning Finsam ---
+    # The checklist and its export: the leads, the samordnare for their länsdel.
+    "finsam_list": (lambda p: {}, _denied_unless(LEADS)),
+    "finsam_export": (lambda p: {}, _denied_unless(LEADS)),
+    # Marking is a POST; a GET is refused even to those who may mark.
+    **{
+        name: (
+            lambda p: {"pk": p.alice_sodra.pk},
+            expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
+        )
+        for name in ("finsam_mark", "finsam_unmark", "finsam_education")
+    },
     # --- end Finsam ---
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),

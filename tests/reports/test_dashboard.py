@@ -15,7 +15,12 @@ from sikta.casework.models import Exit
 from sikta.organisation.models import Kommun, Outcome
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
-from sikta.reports.aggregates import outcomes, participant_flow, referrals_in
+from sikta.reports.aggregates import (
+    outcomes,
+    participant_flow,
+    referrals_in,
+    time_in_programme,
+)
 from tests.conftest import Personas
 from tests.factories import ParticipantFactory, ReferralFactory, fictional_personnummer
 
@@ -75,6 +80,42 @@ def test_outcomes_against_the_goal(data) -> None:
     assert list(rows(figure).values()) == [[3, 2, 1]]
 
 
+def test_time_in_programme_median_and_share_over_a_year(data) -> None:
+    # Discharged in the period: Nyköping 2026-02-01 → 05-15 (103 days); Flen 62 and 424 days.
+    by_kommun = time_in_programme(Participant.objects.all(), PERIOD, "kommun")
+    assert rows(by_kommun) == {"Flen": [2, 243, 50], "Nyköping": [1, 103, 0]}
+    assert by_kommun.overall == [3, 103, 33]  # the median of 62, 103, 424; 1 of 3 over a year
+    # An even number: the mean of the two in the middle, in whole days.
+    p = ParticipantFactory(
+        kommun=Kommun.objects.get(name="Flen"),
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 1, 11),
+        status=Participant.Status.CLOSED,
+    )
+    Exit.objects.create(
+        participant=p,
+        start_date=p.start_date,
+        end_date=p.end_date,
+        outcome=Outcome.objects.get(code="arbete"),
+    )
+    overall = time_in_programme(Participant.objects.all(), PERIOD, "all")
+    assert overall.overall == [4, round((62 + 103) / 2), 25]
+
+
+def test_time_in_programme_is_hidden_with_a_small_count(personas: Personas, data) -> None:
+    query = {"date_from": "2026-01-01", "date_to": "2026-06-30", "by": "kommun"}
+    response = personas.client("styrgrupp").get("/rapporter/", query)
+    (time,) = [s for s in response.context["figures"] if s.figure.key == "time"]
+    assert {g: cells for g, cells, _t in time.rows} == {
+        "Flen": [None, None, None],
+        "Nyköping": [None, None, None],
+    }
+    assert time.totals == [None, None, None]  # 3 in all: below 5
+    lead = personas.client("insatsledare").get("/rapporter/", query)
+    (time,) = [s for s in lead.context["figures"] if s.figure.key == "time"]
+    assert time.totals == [3, 103, 33]
+
+
 def test_by_gender_and_age_band(data) -> None:
     by_gender = rows(participant_flow(Participant.objects.all(), PERIOD, "gender"))
     assert by_gender["Kvinnor"][0] == 2 and by_gender["Män"][0] == 1
@@ -118,7 +159,9 @@ def test_exports_are_audited_and_match_the_page(personas: Personas, data) -> Non
     response = client.get("/rapporter/", {**query, "export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     lines = list(
-        csv.reader(io.StringIO(b"".join(response.streaming_content).decode()), delimiter=";")
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
     )
     assert lines[0] == ["Period", "2026-01-01", "2026-06-30"]
     header = lines[lines.index(["Deltagare"]) + 1]
@@ -129,7 +172,7 @@ def test_exports_are_audited_and_match_the_page(personas: Personas, data) -> Non
         "Aktiva vid periodens slut",
     ]
     xlsx = client.get("/rapporter/", {**query, "export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     assert [c.value for c in next(sheet.iter_rows(max_row=1))][:3] == [
         "Period",
         "2026-01-01",

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def csv_rows(response) -> list[list[str]]:
     return list(
-        csv.reader(io.StringIO(b"".join(response.streaming_content).decode()), delimiter=";")
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
     )
 
 
@@ -34,7 +36,9 @@ def test_the_columns_are_the_data_dictionary(personas: Personas) -> None:
     assert lines[0] == COLUMNS
     assert all(len(line) == len(COLUMNS) for line in lines[1:])
     sheet = load_workbook(
-        io.BytesIO(client.get("/rapporter/utvardering/", {"format": "xlsx"}).content)
+        io.BytesIO(
+            b"".join(client.get("/rapporter/utvardering/", {"format": "xlsx"}).streaming_content)
+        )
     ).active
     assert [c.value for c in next(sheet.iter_rows(max_row=1))] == COLUMNS
 
@@ -57,7 +61,7 @@ def test_no_person_can_be_read_from_it(personas: Personas) -> None:
         personas.client("utvarderare")
         .get("/rapporter/utvardering/", {"format": "csv"})
         .streaming_content
-    ).decode()
+    ).decode("utf-8-sig")
     for p in Participant.objects.all():
         assert p.personnummer.digits not in body and str(p.personnummer) not in body
         assert p.last_name not in body and p.first_name not in body
@@ -79,10 +83,34 @@ def test_the_pseudonym_is_stable_and_keyed(personas: Personas, settings) -> None
 
 
 def test_every_download_is_logged_with_its_rows(personas: Personas) -> None:
-    personas.client("utvarderare").get("/rapporter/utvardering/", {"format": "csv"})
+    response = personas.client("utvarderare").get("/rapporter/utvardering/", {"format": "csv"})
+    b"".join(response.streaming_content)
     (event,) = AuditEvent.objects.filter(action="participant.export")
     assert event.detail["rows"] == Participant.objects.count()
+    assert event.detail["complete"] is True
     assert event.role == "utvarderare"
+
+
+def test_a_download_cut_off_is_logged_with_what_was_sent(personas: Personas) -> None:
+    response = personas.client("utvarderare").get("/rapporter/utvardering/", {"format": "csv"})
+    stream = iter(response.streaming_content)
+    next(stream), next(stream)  # the byte-order mark and the header
+    response.close()  # the client goes away
+    (event,) = AuditEvent.objects.filter(action="participant.export")
+    assert event.detail == {
+        "what": "pseudonymised data set",
+        "format": "csv",
+        "rows": 0,
+        "complete": False,
+    }
+
+
+def test_the_excel_file_has_the_dictionarys_columns(personas: Personas) -> None:
+    response = personas.client("utvarderare").get("/rapporter/utvardering/", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == COLUMNS
+    (event,) = AuditEvent.objects.filter(action="participant.export")
+    assert event.detail["rows"] == Participant.objects.count() == sheet.max_row - 1
 
 
 def test_only_the_evaluator_and_the_leads_may_have_it(personas: Personas) -> None:

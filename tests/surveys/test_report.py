@@ -111,3 +111,21 @@ def test_response_rates_per_lansdel(sikta) -> None:
         for r in response_rates(Participant.objects.all(), period=period)
     }
     assert rates[("Södra länsdelen", "start")] == (1, 2, 50)
+
+
+def test_the_dashboard_summarises_the_survey(personas: Personas, sikta) -> None:
+    # The same five pairs as above, answered today: on the dashboard for this year.
+    for start, end in [(2, 4), (3, 4), (3, 3), (4, 3), (1, 4)]:
+        p = ParticipantFactory()
+        answer(p, sikta, "start", start)
+        answer(p, sikta, "exit", end)
+    response = personas.client("styrgrupp").get("/rapporter/")
+    surveys = dict(response.context["surveys"])
+    (wellbeing,) = [s for name, s in surveys[sikta] if not s.suppressed]
+    assert (wellbeing.n, wellbeing.mean, wellbeing.improved, wellbeing.worse) == (
+        5,
+        Decimal("25.00"),
+        60,
+        20,
+    )
+    assert "+25.00" in response.content.decode() or "+25,00" in response.content.decode()

@@ -30,3 +30,12 @@ def percent(value: object) -> str:
     number = Decimal(str(value)).normalize()
     text = f"{number:f}".replace(".", ",")
     return f"{text}\xa0%"
+
+
+@register.filter
+def sek(value: object) -> str:
+    """An amount in whole kronor the Swedish way: '9 000 000 kr'."""
+    from decimal import Decimal
+
+    amount = round(Decimal(str(value)))
+    return f"{amount:,}".replace(",", "\xa0") + "\xa0kr"

@@ -1,0 +1,206 @@
+"""Uppföljning Finsam: the checklist of who to register and de-register, and its export."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sikta.access.decorators import requires
+from sikta.access.policy import Action, get_participant_for_user, lansdel_of
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record, audit_record_many
+from sikta.finsam import selectors
+from sikta.finsam.forms import ChecklistFilter, EducationForm, MarkForm
+from sikta.finsam.models import Registration
+from sikta.organisation.models import EducationLevel, Lansdel
+from sikta.participants.models import Participant
+from sikta.reports import exports
+
+PAGE_SIZE = 50
+
+
+def _chosen(request: HttpRequest) -> tuple[ChecklistFilter, QuerySet[Participant], str]:
+    """The filter form, the participants it selects (within what the user may see), and what
+    to show of them."""
+    visible = Participant.objects.visible_to(request.user)
+    lansdelar = None if lansdel_of(request.user) else Lansdel.objects.all()
+    form = ChecklistFilter(request.GET or None, lansdelar=lansdelar)
+    show = selectors.SHOW_TODO
+    if form.is_valid():
+        show = form.cleaned_data["visa"] or show
+        if form.cleaned_data.get("lansdel"):
+            visible = visible.filter(kommun__lansdel=form.cleaned_data["lansdel"])
+    return form, visible, show
+
+
+@requires(Action.HANDLE_FINSAM)
+def finsam_list(request: HttpRequest) -> HttpResponse:
+    form, visible, show = _chosen(request)
+    page = Paginator(
+        selectors.with_details(selectors.checklist(visible, show)), PAGE_SIZE
+    ).get_page(request.GET.get("sida"))
+    audit_record_many(
+        request=request,
+        action=AuditAction.PARTICIPANT_LIST,
+        participants=page,
+        detail={"what": "Uppföljning Finsam"},
+    )
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(
+        request,
+        "finsam/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": list(selectors.rows(page)),
+            "summary": selectors.summary(visible),
+            "anonymous": selectors.anonymous_counts(visible),
+            "education_levels": EducationLevel.objects.all(),
+            "today": timezone.localdate(),
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    # Only our own checklist: never an address someone else put in the form.
+    return redirect(target if target.startswith("/rapporter/finsam/") else "finsam_list")
+
+
+@requires(Action.HANDLE_FINSAM)
+@require_POST
+def finsam_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_participant_for_user(
+        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
+    )
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request)
+    kind = form.cleaned_data["kind"]
+    if kind == Registration.Kind.END and participant.status != Participant.Status.CLOSED:
+        messages.error(request, _("Only a discharged participant can be de-registered."))
+        return _back(request)
+    try:
+        with transaction.atomic():
+            Registration.objects.create(
+                participant=participant,
+                kind=kind,
+                period_start=participant.start_date,
+                registered_on=form.cleaned_data["registered_on"],
+                recorded_by=request.user,
+                recorded_by_name=request.user.get_full_name() or request.user.get_username(),
+            )
+    except IntegrityError:
+        messages.info(request, _("That was already marked."))
+        return _back(request)
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_CHANGE,
+        participant=participant,
+        detail={"finsam": kind, "registered_on": str(form.cleaned_data["registered_on"])},
+    )
+    messages.success(
+        request,
+        _("%(name)s is marked as registered.") % {"name": participant}
+        if kind == Registration.Kind.START
+        else _("%(name)s is marked as de-registered.") % {"name": participant},
+    )
+    return _back(request)
+
+
+@requires(Action.HANDLE_FINSAM)
+@require_POST
+def finsam_unmark(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a mark made by mistake; the audit log keeps both."""
+    participant = get_participant_for_user(
+        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
+    )
+    kind = request.POST.get("kind", "")
+    deleted, _n = Registration.objects.filter(
+        participant=participant, kind=kind, period_start=participant.start_date
+    ).delete()
+    if deleted:
+        audit_record(
+            request=request,
+            action=AuditAction.PARTICIPANT_CHANGE,
+            participant=participant,
+            detail={"finsam": kind, "undone": True},
+        )
+        messages.success(request, _("The mark is removed."))
+    return _back(request)
+
+
+@requires(Action.HANDLE_FINSAM)
+@require_POST
+def finsam_education(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_participant_for_user(
+        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
+    )
+    form = EducationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["education_level"][0])
+        return _back(request)
+    participant.education_level = form.cleaned_data["education_level"]
+    participant.save(update_fields=["education_level"])
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_CHANGE,
+        participant=participant,
+        detail={"education_level": participant.education_level.code},
+    )
+    messages.success(request, _("The education level is saved."))
+    return _back(request)
+
+
+@requires(Action.HANDLE_FINSAM)
+def finsam_export(request: HttpRequest) -> HttpResponse:
+    """The checklist as shown (same filter), as CSV or Excel, streamed; every person exported
+    is logged, and the export with its row count."""
+    form, visible, show = _chosen(request)
+    kind = request.GET.get("format")
+    if kind not in exports.FORMATS:
+        return render(request, "finsam/dictionary.html", {"dictionary": selectors.DICTIONARY})
+    chosen = selectors.checklist(visible, show)
+
+    def logged(rows: int, complete: bool) -> None:
+        audit_record(
+            request=request,
+            action=AuditAction.REPORT_EXPORT,
+            detail={
+                "what": "Uppföljning Finsam",
+                "format": kind,
+                "show": show,
+                "rows": rows,
+                "complete": complete,
+            },
+        )
+
+    def lines() -> Iterator[list[Any]]:
+        for chunk in selectors.chunks(chosen):
+            audit_record_many(
+                request=request,
+                action=AuditAction.PARTICIPANT_EXPORT,
+                participants=chunk,
+                detail={"what": "Uppföljning Finsam"},
+            )
+            yield from (selectors.line(r) for r in selectors.rows(chunk))
+
+    body = exports.counted(itertools.chain([selectors.COLUMNS], lines()), logged)
+    return exports.response(kind, body, f"sikta-finsam-{timezone.localdate()}")
