@@ -451,7 +451,62 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
         JournalEntry.objects.bulk_create(entries)
         Exit.objects.bulk_create(exits)
         _seed_surveys(rng=rng, participants=participants)
+        _seed_finsam(rng=rng, participants=participants, today=today)
     return len(participants)
+
+
+def _seed_finsam(*, rng: random.Random, participants: list[Participant], today: dt.date) -> None:
+    """Most consent (a few never did, one in twenty withdrew), most have an education level, and
+    most of those who consented are already registered in Uppföljning Finsam."""
+    from sikta.finsam.models import Registration
+    from sikta.organisation.models import EducationLevel, Insats
+    from sikta.participants.models import Consent
+
+    levels = list(EducationLevel.objects.exclude(code="okand"))
+    insats = Insats.objects.current()
+    consents, marks, educated = [], [], []
+    for p in participants:
+        if rng.random() < 0.8:
+            p.education_level = rng.choice(levels)
+            educated.append(p)
+        if rng.random() < 0.1:
+            continue  # never consented: counted anonymously
+        withdrawn = p.start_date + dt.timedelta(days=30) if rng.random() < 0.05 else None
+        consents.append(
+            Consent(
+                participant=p,
+                text=insats.consent_text if insats else "",
+                given_on=p.start_date,
+                withdrawn_on=withdrawn if withdrawn and withdrawn <= today else None,
+            )
+        )
+        if withdrawn is None and rng.random() < 0.7:
+            marks.append(
+                Registration(
+                    participant=p,
+                    kind=Registration.Kind.START,
+                    period_start=p.start_date,
+                    registered_on=min(
+                        today, p.start_date + dt.timedelta(days=rng.randrange(1, 14))
+                    ),
+                    recorded_by_name="Demo",
+                )
+            )
+            if p.end_date is not None and rng.random() < 0.6:
+                marks.append(
+                    Registration(
+                        participant=p,
+                        kind=Registration.Kind.END,
+                        period_start=p.start_date,
+                        registered_on=min(
+                            today, p.end_date + dt.timedelta(days=rng.randrange(1, 14))
+                        ),
+                        recorded_by_name="Demo",
+                    )
+                )
+    Participant.objects.bulk_update(educated, ["education_level"])
+    Consent.objects.bulk_create(consents)
+    Registration.objects.bulk_create(marks)
 
 
 def _seed_surveys(*, rng: random.Random, participants: list[Participant]) -> None:

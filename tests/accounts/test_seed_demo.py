@@ -163,3 +163,16 @@ def test_demo_participants_have_case_work(debug_on) -> None:
     for entry in JournalEntry.objects.select_related("participant"):
         assert entry.participant.start_date <= entry.date <= (entry.participant.end_date or today)
     assert Participant.objects.filter(journal__isnull=True).count() == 0
+
+
+def test_demo_participants_give_uppfoljning_finsam_something_to_do(debug_on) -> None:
+    from sikta.finsam.models import Registration
+    from sikta.finsam.selectors import summary
+
+    seed("--participants", "120", "--referrals", "0")
+    counts = summary(Participant.objects.all())
+    assert counts["to_start"] > 0 and counts["without_consent"] > 0
+    assert Registration.objects.filter(kind="end").exists()
+    for mark in Registration.objects.select_related("participant"):
+        assert mark.period_start == mark.participant.start_date
+        assert mark.registered_on <= dt.date.fromisoformat(TODAY)
