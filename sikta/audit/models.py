@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     REFERRAL_CHANGE = "referral.change", _("Changed referral")
     EMPLOYER_CHANGE = "employer.change", _("Changed employer")
     REPORT_EXPORT = "report.export", _("Exported a report")
+    ACTIVITY_CHANGE = "activities.manage", _("Changed the activity plan")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
+from sikta.activities.models import ActivityTarget, Kind
 from sikta.organisation.models import (
     DeclineReason,
     EducationLevel,
@@ -231,6 +232,26 @@ def load_organisation(path: Path) -> LoadReport:
         else:
             lookup = {"insats": insats, "kommun": None, "label": values.pop("label")}
         _upsert(FinancingShare, report, lookup, values)
+
+    # The activity plan's targets per half-year (steering groups, trainings, staff meetings …).
+    for ordering, row in enumerate(data.get("activity_targets", []), start=1):
+        where = "[[activity_targets]]"
+        _require(row, "kind", "name", "per", "min_per_half_year", "max_per_half_year", where=where)
+        if row["kind"] not in Kind.values:
+            raise OrganisationFileError(f"{where}: unknown kind {row['kind']!r}")
+        if row["per"] not in ActivityTarget.Per.values:
+            raise OrganisationFileError(f"{where} {row['kind']}: per is programme or lansdel")
+        low, high = row["min_per_half_year"], row["max_per_half_year"]
+        if not (type(low) is int and type(high) is int and 0 <= low <= high):
+            raise OrganisationFileError(f"{where} {row['kind']}: need 0 <= min <= max")
+        values = {
+            "name": row["name"],
+            "per": row["per"],
+            "min_per_half_year": low,
+            "max_per_half_year": high,
+            "ordering": ordering,
+        }
+        _upsert(ActivityTarget, report, {"insats": insats, "kind": row["kind"]}, values)
 
     report.not_in_file = [
         *(f"länsdel {x}" for x in insats.lansdelar.exclude(slug__in=lansdelar)),

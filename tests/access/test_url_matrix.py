@@ -188,8 +188,69 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "employer_create": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_detail": (lambda p: {"pk": _placement(p).employer.pk}, _denied_unless(PERSON_ROLES)),
     # --- activity plan and meetings (sikta.activities) ---
+    # Made with a local steering group meeting of Södra and a file of its minutes.
+    **(
+        lambda activity, minutes: {
+            # Reading the plan, a meeting and its minutes: every role (no participant in them).
+            "activity_plan": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
+            "activity_detail": (
+                lambda p: {"pk": activity(p).pk},
+                expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
+            ),
+            "activity_minutes": (
+                lambda p: {"pk": (a := activity(p)).pk, "minutes": minutes(a).pk},
+                expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
+            ),
+            # Planning and recording: the leads; a samordnare only for their own länsdel.
+            "activity_create": (lambda p: {}, _denied_unless(LEADS)),
+            "activity_edit": (
+                lambda p: {"pk": activity(p).pk},
+                {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
+            ),
+            # Changes are POSTs; a GET is refused even to those who may make them.
+            "activity_held": (
+                lambda p: {"pk": activity(p).pk},
+                expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
+            ),
+            "activity_minutes_upload": (
+                lambda p: {"pk": activity(p).pk},
+                expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
+            ),
+            "activity_minutes_delete": (
+                lambda p: {"pk": (a := activity(p)).pk, "minutes": minutes(a).pk},
+                expect(FORBIDDEN, **dict.fromkeys(LEADS, NOT_ALLOWED)),
+            ),
+        }
+    )(
+        lambda p: (lansdel := p.samordnare_sodra.lansdel).activities.create(
+            insats=lansdel.insats, kind="styrgrupp_lokal", planned_date="2026-03-10"
+        ),
+        lambda a: a.minutes.create(
+            content=b"%PDF-1.4", filename="a.pdf", content_type="application/pdf", size=8
+        ),
+    ),
     # --- end activity plan ---
     # --- lägesrapport (sikta.reports.lagesrapport_*) ---
+    # Aggregates with small cells always hidden: every role reads the list and the PDFs, of
+    # any area. Writing: the leads any report, a samordnare their own länsdel's (another's: 404).
+    "status_report_list": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
+    "status_report_create": (lambda p: {}, _denied_unless(LEADS)),
+    "status_report_detail": (
+        lambda p: {
+            "pk": p.samordnare_sodra.lansdel.status_reports.create(
+                period_start="2026-01-01", period_end="2026-06-30"
+            ).pk
+        },
+        {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
+    ),
+    "status_report_pdf": (
+        lambda p: {
+            "pk": p.samordnare_sodra.lansdel.status_reports.create(
+                period_start="2026-01-01", period_end="2026-06-30"
+            ).pk
+        },
+        expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
+    ),
     # --- end lägesrapport ---
     # --- Uppföljning Finsam ---
     # The checklist and its export: the leads, the samordnare for their länsdel.
@@ -268,10 +329,27 @@ def test_access(personas: Personas, url_name: str, persona: str) -> None:
         ).count()
         assert reads == (1 if expected[persona] == OK else 0)
     if persona in ("styrgrupp", "utvarderare") and response.status_code == 200:
-        body = response.content.decode()
+        body = _text(response)
         for person in (personas.alice_sodra, personas.bo_norra, personas.referral_sodra):
             assert str(person.personnummer) not in body
             assert person.last_name not in body
+
+
+def _text(response: Any) -> str:
+    """What a person could read in the response: a PDF's text, or the page."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith("application/pdf"):
+        import io
+
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        try:
+            pages = PdfReader(io.BytesIO(content)).pages
+            return "\n".join(page.extract_text() for page in pages)
+        except PyPdfError:  # a stand-in file, not a real PDF: its bytes are all there is
+            pass
+    return content.decode("utf-8-sig", errors="replace")
 
 
 def _admin_url(route: str) -> str:

@@ -84,6 +84,9 @@ class Command(BaseCommand):
             referral_rng = random.Random(f"{options['seed']}-referrals")
             seed_referrals(rng=referral_rng, insats=insats, count=referrals, today=today)
         self.stdout.write(f"referrals in the database: {Referral.objects.count()}")
+        from sikta.activities.demo import seed_activities
+
+        seed_activities(insats=insats, today=today)
 
         if not with_logins:
             self.stdout.write(

@@ -1,0 +1,508 @@
+"""The lägesrapport: key figures for a period and an area, with the samordnare's comments.
+
+The figures are counted when the report is shown. Small cells are always hidden, whoever reads
+it: the PDF is handed out at steering-group meetings. The same totals appear in several tables
+(the key figures, the gender table, the area table, the outcomes), so the report hides cells
+over all of them together: a total hidden in one table is hidden in every other too, and each
+line then hides one more cell where a single hidden one could be worked out (sikta.reports.
+suppression). Shares are shown only where both their counts are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sikta.access.policy import Action, grants, may, role_of, staff_of
+from sikta.access.roles import RoleCode
+from sikta.casework.models import Exit
+from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
+from sikta.participants.models import Participant
+from sikta.referrals.models import Referral
+from sikta.reports.aggregates import outcomes, participant_flow, referrals_in, work_training
+from sikta.reports.models import StatusReport
+from sikta.reports.suppression import suppress
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "reports" / "lagesrapport.css"
+TOTAL = "__total__"
+Period = tuple[dt.date, dt.date]
+Counts = dict[str, dict[str, int]]  # measure -> group -> count
+Key = tuple[str, str, str]
+
+# The key figures, in the order the report shows them.
+MEASURES: dict[str, Any] = {
+    "referrals": gettext_lazy("Referrals received"),
+    "enrolled": gettext_lazy("Enrolled in the period"),
+    "discharged": gettext_lazy("Discharged in the period"),
+    "active": gettext_lazy("Active at the end of the period"),
+    "placements_started": gettext_lazy("Work trainings started in the period"),
+    "placements_ongoing": gettext_lazy("Work trainings ongoing at the end of the period"),
+    "destination": gettext_lazy("Discharged to one of the six destinations"),
+    "over_year": gettext_lazy("Discharged after longer than one year"),
+}
+# Lines that add up: the last of a block with several lines is the sum of the others. "other"
+# and "within_year" are never shown; they are there so that a shown count minus a shown count
+# cannot give a small one (12 discharged, 11 to a destination: 1 did not get there).
+BLOCKS = [
+    ["referrals"],
+    ["enrolled"],
+    ["active"],
+    ["placements_started"],
+    ["placements_ongoing"],
+    ["destination", "other", "discharged"],
+    ["over_year", "within_year", "discharged"],
+]
+
+
+def default_period(today: dt.date) -> Period:
+    """The last completed half-year: the steering groups follow the programme by half-year."""
+    if today.month <= 6:
+        return dt.date(today.year - 1, 7, 1), dt.date(today.year - 1, 12, 31)
+    return dt.date(today.year, 1, 1), dt.date(today.year, 6, 30)
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def may_write(user: Any, lansdel: Lansdel | None) -> bool:
+    """A samordnare writes the report of their own länsdel; the leads any, the whole
+    programme's included."""
+    if Action.WRITE_STATUS_REPORT not in grants(user):
+        return False
+    if lansdel is None:
+        return role_of(user) in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
+    return may(user, Action.WRITE_STATUS_REPORT, lansdel)
+
+
+def writable_areas(user: Any) -> tuple[bool, QuerySet[Lansdel]]:
+    """Whether `user` may write the whole programme's report, and the länsdelar they may."""
+    insats = Insats.objects.current()
+    lansdelar = Lansdel.objects.filter(insats=insats)
+    staff = staff_of(user)
+    if staff is None or Action.WRITE_STATUS_REPORT not in grants(user):
+        return False, lansdelar.none()
+    if may_write(user, None):
+        return True, lansdelar
+    return False, lansdelar.filter(pk=staff.lansdel_id)
+
+
+def get_status_report_for_writer(request: HttpRequest, pk: int) -> StatusReport:
+    """The report if `request.user` may write it, else 404: missing and forbidden alike."""
+    report = StatusReport.objects.select_related("lansdel").filter(pk=pk).first()
+    if report is None or not may_write(request.user, report.lansdel):
+        raise Http404
+    return report
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _name(user: Any) -> str:
+    staff = staff_of(user)
+    return staff.full_name if staff is not None else user.get_username()
+
+
+def status_report_create(*, lansdel: Lansdel | None, period: Period, author: Any) -> StatusReport:
+    return StatusReport.objects.create(
+        lansdel=lansdel,
+        period_start=period[0],
+        period_end=period[1],
+        author=author,
+        author_name=_name(author),
+        updated_by_name=_name(author),
+    )
+
+
+@transaction.atomic
+def status_report_update(*, report: StatusReport, texts: dict[str, str], author: Any) -> None:
+    for name in StatusReport.TEXT_FIELDS:
+        setattr(report, name, texts.get(name, ""))
+    report.updated_by_name = _name(author)
+    report.updated_at = timezone.now()
+    report.save(update_fields=[*StatusReport.TEXT_FIELDS, "updated_by_name", "updated_at"])
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+
+def _counts(
+    participants: QuerySet[Participant], referrals: QuerySet[Referral], period: Period, by: str
+) -> Counts:
+    counts: Counts = defaultdict(lambda: defaultdict(int))
+    for group, cells in referrals_in(referrals, period, by).rows:
+        counts["referrals"][group] += sum(cells)
+    for group, (started, _ended, active) in participant_flow(participants, period, by).rows:
+        counts["enrolled"][group] += started
+        counts["active"][group] += active
+    # Discharged: the exits recorded in the period, which the goal is counted over.
+    for group, (exits, destination, over) in outcomes(participants, period, by).rows:
+        counts["discharged"][group] += exits
+        counts["destination"][group] += destination
+        counts["other"][group] += exits - destination
+        counts["over_year"][group] += over
+        counts["within_year"][group] += exits - over
+    for group, (started, ongoing, _ended) in work_training(participants, period, by).rows:
+        counts["placements_started"][group] += started
+        counts["placements_ongoing"][group] += ongoing
+    return counts
+
+
+def _with_totals(counts: Counts, groups: list[str]) -> list[str]:
+    """The groups in order (any unexpected one last), each measure given its total."""
+    seen = {g for values in counts.values() for g in values}
+    groups = [*groups, *sorted(seen - set(groups))]
+    for values in counts.values():
+        values[TOTAL] = sum(values.get(g, 0) for g in groups)
+    return groups
+
+
+def _key(dim: str, measure: str, group: str) -> Key:
+    # A total is the same number in every table: one key for all of them.
+    return ("*", measure, TOTAL) if group == TOTAL else (dim, measure, group)
+
+
+@dataclass
+class _Table:
+    counts: Counts
+    groups: list[str]
+    blocks: list[list[str]]
+
+
+def hidden_cells(tables: dict[str, _Table], minimum: int) -> set[Key]:
+    """The cells to hide over all tables together, until no table gives away another's."""
+    if minimum <= 1:
+        return set()
+    forced: set[Key] = set()
+    while True:
+        hidden: set[Key] = set()
+        for dim, table in tables.items():
+            columns = [*table.groups, TOTAL]
+            for block in table.blocks:
+                # A cell hidden elsewhere is hidden here: give it a value below the minimum.
+                values = [
+                    [1 if _key(dim, m, c) in forced else table.counts[m].get(c, 0) for c in columns]
+                    for m in block
+                ]
+                for m, row in zip(block, suppress(values, minimum), strict=True):
+                    hidden |= {
+                        _key(dim, m, c) for c, v in zip(columns, row, strict=True) if v is None
+                    }
+        if hidden <= forced:
+            return forced
+        forced |= hidden
+
+
+# --- what the report shows -----------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    label: str
+    cells: list[str]  # per group, then the total
+
+
+@dataclass
+class Breakdown:
+    title: str
+    groups: list[str]
+    lines: list[Line]
+    chart: Chart
+
+
+@dataclass
+class Chart:
+    title: str
+    svg: SafeString
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int | None  # None: hidden, no bar
+    text: str
+
+
+@dataclass
+class StatusReportData:
+    area: str
+    period: Period
+    made: dt.date
+    minimum: int
+    key_figures: list[tuple[str, str]]
+    key_chart: Chart
+    discharged: str
+    destination: str
+    share: str
+    over_year: str
+    over_year_share: str
+    goal_chart: Chart
+    outcome_rows: list[tuple[str, bool, str]]
+    gender: Breakdown
+    areas: Breakdown
+    surveys: list[tuple[Any, list[tuple[str, Any]]]] = field(default_factory=list)
+
+
+def status_report_data(
+    lansdel: Lansdel | None, period: Period, *, minimum: int, today: dt.date | None = None
+) -> StatusReportData:
+    """Everything the report shows, in the active language, small cells hidden."""
+    participants = Participant.objects.all()
+    referrals = Referral.objects.all()
+    if lansdel is not None:
+        participants = participants.filter(kommun__lansdel=lansdel)
+        referrals = referrals.filter(kommun__lansdel=lansdel)
+        area_by = "kommun"
+        area_groups = list(Kommun.objects.filter(lansdel=lansdel).values_list("name", flat=True))
+    else:
+        area_by = "lansdel"
+        area_groups = list(
+            Lansdel.objects.filter(insats=Insats.objects.current()).values_list("name", flat=True)
+        )
+    genders = [_("Women"), _("Men")]
+
+    tables: dict[str, _Table] = {}
+    for dim, groups in (("gender", genders), (area_by, area_groups)):
+        counts = _counts(participants, referrals, period, dim)
+        tables[dim] = _Table(counts, _with_totals(counts, groups), BLOCKS)
+    outcome_list = list(Outcome.objects.all())
+    by_outcome = dict(
+        Exit.objects.filter(participant__in=participants, end_date__range=period)
+        .values_list("outcome_id")
+        .annotate(n=Count("pk"))
+        .values_list("outcome_id", "n")
+    )
+    outcome_counts: Counts = defaultdict(dict)
+    for o in outcome_list:
+        outcome_counts[f"outcome:{o.pk}"][TOTAL] = by_outcome.get(o.pk, 0)
+    outcome_counts["discharged"][TOTAL] = sum(by_outcome.values())
+    tables["outcome"] = _Table(
+        outcome_counts, [], [[*(f"outcome:{o.pk}" for o in outcome_list), "discharged"]]
+    )
+    hidden = hidden_cells(tables, minimum)
+
+    def text(dim: str, measure: str, group: str) -> str:
+        if _key(dim, measure, group) in hidden:
+            return f"<{minimum}"
+        return str(tables[dim].counts[measure].get(group, 0))
+
+    def value(dim: str, measure: str, group: str) -> int | None:
+        if _key(dim, measure, group) in hidden:
+            return None
+        return tables[dim].counts[measure].get(group, 0)
+
+    def share(dim: str, part: str, group: str) -> int | None:
+        whole, some = value(dim, "discharged", group), value(dim, part, group)
+        if not whole or some is None:
+            return None
+        return round(100 * some / whole)
+
+    def share_text(dim: str, part: str, group: str) -> str:
+        found = share(dim, part, group)
+        return "–" if found is None else f"{found} %"
+
+    def breakdown(dim: str, title: str, chart_title: str) -> Breakdown:
+        groups = tables[dim].groups
+        columns = [*groups, TOTAL]
+        lines = [
+            Line(str(label), [text(dim, m, c) for c in columns]) for m, label in MEASURES.items()
+        ]
+        lines.append(
+            Line(
+                _("Share to the six destinations"),
+                [share_text(dim, "destination", c) for c in columns],
+            )
+        )
+        bars = [Bar(g, value(dim, "enrolled", g), text(dim, "enrolled", g)) for g in groups]
+        return Breakdown(
+            title, groups, lines, Chart(chart_title, bar_chart(bars, title=chart_title))
+        )
+
+    key_figures = [(str(label), text("gender", m, TOTAL)) for m, label in MEASURES.items()]
+    key_bars = [
+        Bar(str(label), value("gender", m, TOTAL), text("gender", m, TOTAL))
+        for m, label in MEASURES.items()
+    ]
+    goal_bars = [
+        Bar(
+            _("Total"),
+            share("gender", "destination", TOTAL),
+            share_text("gender", "destination", TOTAL),
+        )
+    ]
+    for dim, groups in (("gender", genders), (area_by, tables[area_by].groups)):
+        goal_bars += [
+            Bar(g, share(dim, "destination", g), share_text(dim, "destination", g)) for g in groups
+        ]
+    key_title = _("Key figures of the period")
+    goal_title = _("Share discharged to one of the six destinations, against the goal of 100 %")
+    return StatusReportData(
+        area=lansdel.name if lansdel is not None else _("The whole programme"),
+        period=period,
+        made=today or timezone.localdate(),
+        minimum=minimum,
+        key_figures=key_figures,
+        key_chart=Chart(key_title, bar_chart(key_bars, title=key_title)),
+        discharged=text("gender", "discharged", TOTAL),
+        destination=text("gender", "destination", TOTAL),
+        share=share_text("gender", "destination", TOTAL),
+        over_year=text("gender", "over_year", TOTAL),
+        over_year_share=share_text("gender", "over_year", TOTAL),
+        goal_chart=Chart(
+            goal_title,
+            bar_chart(
+                goal_bars, title=goal_title, maximum=100, goal=100, goal_label=_("Goal: 100 %")
+            ),
+        ),
+        outcome_rows=[
+            (o.name, o.destination, text("outcome", f"outcome:{o.pk}", TOTAL)) for o in outcome_list
+        ],
+        gender=breakdown("gender", _("By gender"), _("Enrolled in the period, by gender")),
+        areas=breakdown(
+            area_by,
+            _("By municipality") if lansdel is not None else _("By county area"),
+            _("Enrolled in the period, by municipality")
+            if lansdel is not None
+            else _("Enrolled in the period, by county area"),
+        ),
+        surveys=_surveys(participants, period, minimum),
+    )
+
+
+def _surveys(
+    participants: QuerySet[Participant], period: Period, minimum: int
+) -> list[tuple[Any, list[tuple[str, Any]]]]:
+    """The participant survey's sub-goals, before and after, for exits answered in the period;
+    sub-goals with fewer pairs than the minimum are not shown."""
+    from sikta.surveys.models import SubGoal
+    from sikta.surveys.reports import pairs, summarise
+    from sikta.surveys.views import current_instruments
+
+    names = {s.code: s.name for s in SubGoal.objects.all()}
+    result = []
+    for instrument in current_instruments():
+        found = pairs(instrument, participants, period=period)
+        summaries = summarise(found, group_by="all", min_group=minimum)
+        result.append((instrument, [(names.get(s.subgoal, s.subgoal), s) for s in summaries]))
+    return result
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+_WIDTH, _LABEL, _BAR, _ROW = 620, 280, 270, 22
+
+
+def bar_chart(
+    bars: list[Bar],
+    *,
+    title: str,
+    maximum: int | None = None,
+    goal: int | None = None,
+    goal_label: str = "",
+) -> SafeString:
+    """Horizontal bars as inline SVG, each with its number printed beside it: readable on
+    paper and without colour. No script, nothing fetched."""
+    peak = maximum or max((b.value or 0 for b in bars), default=0) or 1
+    top = 18 if goal is not None else 4
+    height = top + _ROW * len(bars) + 4
+
+    def row(i: int, bar: Bar) -> SafeString:
+        y = top + i * _ROW
+        width = round(_BAR * (bar.value or 0) / peak)
+        return format_html(
+            '<text x="{}" y="{}" text-anchor="end">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="14" fill="#005a8c"></rect>'
+            '<text x="{}" y="{}">{}</text>',
+            _LABEL - 8,
+            y + 12,
+            _truncate(bar.label),
+            _LABEL,
+            y + 1,
+            width,
+            _LABEL + width + 6,
+            y + 12,
+            bar.text,
+        )
+
+    goal_line = SafeString("")
+    if goal is not None:
+        x = _LABEL + round(_BAR * goal / peak)
+        goal_line = format_html(
+            '<line x1="{}" y1="12" x2="{}" y2="{}" stroke="#111" stroke-width="1.5" '
+            'stroke-dasharray="4 3"></line><text x="{}" y="10" text-anchor="end">{}</text>',
+            x,
+            x,
+            height,
+            x,
+            goal_label,
+        )
+    return format_html(
+        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{}" height="{}" '
+        'viewBox="0 0 {} {}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#111">'
+        "<title>{}</title>{}{}</svg>",
+        _WIDTH,
+        height,
+        _WIDTH,
+        height,
+        title,
+        goal_line,
+        format_html_join("", "{}", ((row(i, b),) for i, b in enumerate(bars))),
+    )
+
+
+def _truncate(label: str, length: int = 46) -> str:
+    return label if len(label) <= length else label[: length - 1] + "…"
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+
+def _refuse(url: str, *args: Any, **kwargs: Any) -> NoReturn:
+    raise ValueError(f"the report may not fetch {url}")
+
+
+def minimum_group() -> int:
+    insats = Insats.objects.current()
+    return insats.report_min_group if insats is not None else 5
+
+
+def render_status_report(report: StatusReport, *, today: dt.date | None = None) -> bytes:
+    """The PDF, in Swedish whatever language its reader uses the system in."""
+    from weasyprint import CSS, HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        data = status_report_data(
+            report.lansdel,
+            (report.period_start, report.period_end),
+            minimum=minimum_group(),
+            today=today,
+        )
+        comments = [
+            (StatusReport._meta.get_field(name).verbose_name, getattr(report, name))
+            for name in StatusReport.TEXT_FIELDS
+        ]
+        html = render_to_string(
+            "reports/lagesrapport_pdf.html",
+            {
+                "report": report,
+                "data": data,
+                "insats": Insats.objects.current(),
+                "summary": comments[0],
+                "comments": comments[1:],
+            },
+        )
+    css = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=_refuse)
+    return HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=[css])

@@ -1,0 +1,68 @@
+"""The lägesrapport: a status report for the steering groups, for a period and an area.
+
+Its figures are counted when it is shown, from the data as it is then; only the comments the
+samordnare writes are stored.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sikta.organisation.models import Lansdel
+
+
+class StatusReport(models.Model):
+    # The comment fields, in the order the report shows them.
+    TEXT_FIELDS = ("summary", "activities", "challenges", "next_period")
+
+    lansdel = models.ForeignKey(
+        Lansdel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_reports",
+        verbose_name=_("county area"),
+        help_text=_("Empty: the whole programme."),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    summary = models.TextField(_("Summary: the situation"), blank=True)
+    activities = models.TextField(_("Activities and collaboration"), blank=True)
+    challenges = models.TextField(_("Challenges and risks"), blank=True)
+    next_period = models.TextField(_("Ahead of the next period"), blank=True)
+    # The names are kept as they were; the login may go.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    author_name = models.CharField(_("started by"), max_length=200, blank=True)
+    updated_by_name = models.CharField(_("last changed by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status report (lägesrapport)")
+        verbose_name_plural = _("status reports (lägesrapporter)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="status_report_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        area = self.lansdel.name if self.lansdel_id else _("The whole programme")
+        return f"{area} {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+
+    @property
+    def area_name(self) -> str:
+        return self.lansdel.name if self.lansdel_id else str(_("The whole programme"))
