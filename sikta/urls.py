@@ -100,6 +100,8 @@ urlpatterns = [
         name="referral_change",
     ),
     path("logg/", audit_views.audit_search, name="audit_search"),
+    path("logg/granskning/", include("sikta.audit.review_urls")),
+    path("integritet/", include("sikta.privacy.urls")),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -58,6 +58,10 @@ class Action(StrEnum):
     WRITE_STATUS_REPORT = "statusreport.write"
     # Uppföljning Finsam: the per-participant registration checklist and its export.
     HANDLE_FINSAM = "finsam.handle"
+    # Privacy duties: reviewing staff reads in the audit log (logguppföljning), and producing a
+    # person's register extract (GDPR art. 15). Consent is recorded with CHANGE_PARTICIPANT.
+    REVIEW_AUDIT_LOG = "audit.review"
+    REGISTER_EXTRACT = "privacy.extract"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -89,12 +93,22 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
     | _PERSON_ACTIONS
     | _LEAD_ACTIONS
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_AUDIT_LOG, Action.EXPORT_PSEUDONYMISED},
+    | {
+        Action.VIEW_AUDIT_LOG,
+        Action.EXPORT_PSEUDONYMISED,
+        Action.REVIEW_AUDIT_LOG,
+        Action.REGISTER_EXTRACT,
+    },
     RoleCode.INSATSLEDARE: _EVERYONE
     | _PERSON_ACTIONS
     | _LEAD_ACTIONS
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_AUDIT_LOG, Action.EXPORT_PSEUDONYMISED},
+    | {
+        Action.VIEW_AUDIT_LOG,
+        Action.EXPORT_PSEUDONYMISED,
+        Action.REVIEW_AUDIT_LOG,
+        Action.REGISTER_EXTRACT,
+    },
     RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | _EMPLOYER_ACTIONS,
     RoleCode.COACH: _EVERYONE
     | _EMPLOYER_ACTIONS

@@ -265,6 +265,10 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
         for name in ("finsam_mark", "finsam_unmark", "finsam_education")
     },
     # --- end Finsam ---
+    # --- audit chain and log review ---
+    # --- end audit chain ---
+    # --- privacy: consent and register extract ---
+    # --- end privacy ---
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
