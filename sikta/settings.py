@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sikta.reports",
     "sikta.activities",
     "sikta.finsam",
+    "sikta.privacy",
     "sikta.audit",
     "sikta.front",
 ]
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sikta.core.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -142,6 +144,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores SELECT … FOR UPDATE; taking the write lock when a transaction starts makes
     # two people deciding at once wait for each other instead of failing with "locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+# A read-only PostgreSQL replica for the reports and exports (README: Drift / Deployment).
+# Without it the router below changes nothing: everything reads and writes "default".
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+    # Tests read the replica's tables from the test database of "default".
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sikta.core.replica.ReplicaRouter"]
+# The views (URL names) whose GET and HEAD requests read from the replica: aggregates and
+# exports only, never a page that shows what its user has just saved (so not finsam_list, where
+# finsam_mark and finsam_unmark redirect back to).
+REPLICA_URL_NAMES = {
+    "report_dashboard",
+    "survey_report",
+    "evaluation_export",
+    "status_report_pdf",
+    "finsam_export",
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -32,6 +32,7 @@ urlpatterns = [
     path("deltagare/<int:pk>/plan/utskrift/", case_views.case_plan_print, name="case_plan_print"),
     path("deltagare/<int:pk>/plan/<int:goal>/", case_views.case_goal, name="case_goal"),
     path("deltagare/<int:pk>/journal/", case_views.case_journal, name="case_journal"),
+    path("deltagare/<int:pk>/samtycke/", participant_views.case_consent, name="case_consent"),
     path(
         "deltagare/<int:pk>/journal/<int:entry>/ratta/",
         case_views.case_journal_correct,

@@ -478,9 +478,10 @@ def _seed_finsam(*, rng: random.Random, participants: list[Participant], today: 
                 text=insats.consent_text if insats else "",
                 given_on=p.start_date,
                 withdrawn_on=withdrawn if withdrawn and withdrawn <= today else None,
+                finsam=rng.random() < 0.9,
             )
         )
-        if withdrawn is None and rng.random() < 0.7:
+        if withdrawn is None and consents[-1].finsam and rng.random() < 0.7:
             marks.append(
                 Registration(
                     participant=p,

@@ -14,6 +14,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "role")
     search_fields = ("username",)
     date_hierarchy = "at"
+    readonly_fields = ("sequence", "previous_hash", "hash")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -30,3 +30,50 @@ class AuditSearchForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end date must not be before the start date."))
         return data
+
+
+class LogReviewDrawForm(forms.Form):
+    period_from = forms.DateField(
+        label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_to = forms.DateField(
+        label=_("To (date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sample_size = forms.IntegerField(
+        label=_("Sample size"),
+        min_value=1,
+        max_value=500,
+        initial=25,
+        help_text=_("How many reads to draw at random."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and end < start:
+            self.add_error("period_to", _("The end date must not be before the start date."))
+        return data
+
+
+class LogReviewItemForm(forms.Form):
+    justified = forms.TypedChoiceField(
+        label=_("Was the read justified?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("justified") is False and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say why the read was not justified."))
+        return data

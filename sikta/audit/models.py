@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sikta.audit.chain import chain_lock, link
 
 
 class AppendOnlyError(Exception):
@@ -38,6 +40,17 @@ class AuditAction(models.TextChoices):
     REPORT_EXPORT = "report.export", _("Exported a report")
     ACTIVITY_CHANGE = "activities.manage", _("Changed the activity plan")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")
+    AUDIT_REVIEW = "audit.review", _("Reviewed the audit log")
+    AUDIT_VERIFY = "audit.verify", _("Verified the audit log's hash chain")
+
+
+# What a log review samples from: staff reading people's data.
+STAFF_READS = (
+    AuditAction.PARTICIPANT_VIEW,
+    AuditAction.PARTICIPANT_LIST,
+    AuditAction.PARTICIPANT_EXPORT,
+    AuditAction.REFERRAL_VIEW,
+)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -46,6 +59,14 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        """Chain the rows in the order given, then insert them, all under the chain lock."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain_lock(self.db)
+            link(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -82,6 +103,10 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True)
     path = models.CharField(_("page"), max_length=500, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The chain: set on insert (chain.link), never by hand.
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, null=True, editable=False)
+    previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -101,7 +126,11 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("audit events cannot be changed")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            chain_lock(using)
+            link([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
@@ -111,3 +140,62 @@ class AuditEvent(models.Model):
         from sikta.access.roles import RoleCode
 
         return RoleCode(self.role).label if self.role in RoleCode.values else self.role
+
+
+class LogReview(models.Model):
+    """A sampling review of staff reads for a period (logguppföljning), by the insatsledare."""
+
+    period_from = models.DateField(_("from (date)"))
+    period_to = models.DateField(_("to (date)"))
+    sample_size = models.PositiveSmallIntegerField(_("sample size"))
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    drawn_by_name = models.CharField(_("drawn by"), max_length=150)
+    drawn_at = models.DateTimeField(_("drawn"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("log review")
+        verbose_name_plural = _("log reviews")
+        ordering = ["-drawn_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.period_from}–{self.period_to} ({self.drawn_by_name})"
+
+
+class LogReviewItem(models.Model):
+    """One sampled read: was it justified? Reads outside the reader's caseload come first."""
+
+    review = models.ForeignKey(
+        LogReview, on_delete=models.CASCADE, related_name="items", verbose_name=_("review")
+    )
+    # Like the log's own links: no database constraint (the log table refuses deletes anyway).
+    event = models.ForeignKey(
+        AuditEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("audit record"),
+    )
+    outside_caseload = models.BooleanField(_("outside the reader's caseload"), default=False)
+    justified = models.BooleanField(_("justified"), null=True)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewed_by_name = models.CharField(_("reviewed by"), max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("log review item")
+        verbose_name_plural = _("log review items")
+        ordering = ["-outside_caseload", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "event"], name="audit_review_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.event_id}"

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action
-from sikta.audit.forms import AuditSearchForm
-from sikta.audit.models import AuditAction, AuditEvent
+from sikta.audit.chain import verify_chain
+from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
+from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.review import review_draw, review_item_mark
 from sikta.audit.services import audit_record
 
 PAGE_SIZE = 100
@@ -43,4 +47,72 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     query.pop("sida", None)
     return render(
         request, "audit/audit_search.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@requires(Action.VIEW_AUDIT_LOG)
+def audit_chain(request: HttpRequest) -> HttpResponse:
+    """Recompute the log's hash chain and show the first broken link, if any."""
+    report = verify_chain()
+    audit_record(
+        request=request,
+        action=AuditAction.AUDIT_VERIFY,
+        detail={"count": report.count, "ok": report.ok, "broken_pk": report.broken_pk},
+    )
+    return render(request, "audit/audit_chain.html", {"report": report})
+
+
+@requires(Action.REVIEW_AUDIT_LOG)
+def audit_review_list(request: HttpRequest) -> HttpResponse:
+    """The log reviews so far, and the form that draws a new one."""
+    form = LogReviewDrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = review_draw(request=request, user=request.user, **form.cleaned_data)
+        return redirect("audit_review_detail", pk=review.pk)
+    reviews = LogReview.objects.annotate(
+        items_count=Count("items"),
+        outside_count=Count("items", filter=Q(items__outside_caseload=True)),
+        unjustified_count=Count("items", filter=Q(items__justified=False)),
+    )
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "audit/review_list.html", {"form": form, "reviews": reviews}, status=status
+    )
+
+
+@requires(Action.REVIEW_AUDIT_LOG)
+def audit_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sampled reads, outside-caseload reads first; one small form per read to mark it."""
+    review = get_object_or_404(LogReview, pk=pk)
+    items = list(review.items.all())
+    events = AuditEvent.objects.select_related("participant", "referral").in_bulk(
+        [item.event_id for item in items]
+    )
+    bound: LogReviewItemForm | None = None
+    if request.method == "POST":
+        item_id = request.POST.get("item", "")
+        if not item_id.isdigit():
+            raise Http404
+        item = get_object_or_404(LogReviewItem, review=review, pk=int(item_id))
+        bound = LogReviewItemForm(request.POST, prefix=f"item-{item.pk}")
+        if bound.is_valid():
+            review_item_mark(request=request, user=request.user, item=item, **bound.cleaned_data)
+            return redirect(f"{reverse('audit_review_detail', args=[review.pk])}#item-{item.pk}")
+    else:
+        audit_record(
+            request=request, action=AuditAction.AUDIT_REVIEW, detail={"op": "view", "review": pk}
+        )
+    rows = []
+    for item in items:
+        if bound is not None and bound.prefix == f"item-{item.pk}":
+            form = bound
+        else:
+            initial = {"comment": item.comment}
+            if item.justified is not None:
+                initial["justified"] = "yes" if item.justified else "no"
+            form = LogReviewItemForm(initial=initial, prefix=f"item-{item.pk}")
+        rows.append({"item": item, "event": events.get(item.event_id), "form": form})
+    status = 400 if bound is not None else 200
+    return render(
+        request, "audit/review_detail.html", {"review": review, "rows": rows}, status=status
     )

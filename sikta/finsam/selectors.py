@@ -27,7 +27,10 @@ SHOW_TODO, SHOW_DONE, SHOW_ALL = "att-gora", "klara", "alla"
 
 
 def _consents() -> Exists:
-    return Exists(Consent.objects.filter(participant=OuterRef("pk"), withdrawn_on__isnull=True))
+    """A current consent to registration in Uppföljning Finsam; without one, counted anonymously."""
+    return Exists(
+        Consent.objects.filter(participant=OuterRef("pk"), finsam=True, withdrawn_on__isnull=True)
+    )
 
 
 def _registered(kind: str) -> Exists:

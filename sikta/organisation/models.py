@@ -65,6 +65,14 @@ class Insats(models.Model):
         default=5,
         help_text=_("Smaller groups are suppressed so that nobody can be recognised."),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("years a closed participant's record is kept"),
+        default=5,
+        help_text=_(
+            "Counted from the last entry about the participant and rounded to the end of the "
+            "following calendar year; then the record is removed (gallring)."
+        ),
+    )
     consent_text = models.TextField(
         _("consent text"),
         blank=True,

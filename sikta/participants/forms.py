@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from sikta.organisation.models import Kommun, Track
-from sikta.participants.models import Participant
+from sikta.participants.models import Consent, Participant
 
 
 class ParticipantFilterForm(forms.Form):
@@ -48,3 +51,95 @@ class AssignForm(forms.Form):
 
     def clean_caseworker(self) -> Any:
         return self.caseworkers[self.cleaned_data["caseworker"]].staff
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ConsentForm(forms.Form):
+    """A consent the participant gave: to what, when and how."""
+
+    processing = forms.BooleanField(label=_("Processing in the programme"), required=False)
+    finsam = forms.BooleanField(label=_("Registration in Uppföljning Finsam"), required=False)
+    contact_organisations = forms.CharField(
+        label=_("Contact with these organisations"),
+        help_text=_("Name them, separated by commas, e.g. Försäkringskassan, Nyköpings kommun."),
+        max_length=500,
+        required=False,
+    )
+    given_on = forms.DateField(label=_("Given on"), widget=DATE_WIDGET)
+    how = forms.ChoiceField(label=_("How"), choices=Consent.How.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("The consent as given (optional)"),
+        help_text=_("The wording the participant agreed to, or what they said."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_given_on(self) -> dt.date:
+        given_on = self.cleaned_data["given_on"]
+        if given_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return given_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("processing") or data.get("finsam") or data.get("contact_organisations")):
+            raise forms.ValidationError(
+                _("Choose at least one thing the participant consented to.")
+            )
+        if not data.get("text"):
+            data["text"] = self._text(data)
+        return data
+
+    def _text(self, data: dict[str, Any]) -> str:
+        """Without a wording, the record says in Swedish what was consented to."""
+        with translation.override(settings.LANGUAGE_CODE):
+            parts = [str(self.fields[n].label) for n in ("processing", "finsam") if data.get(n)]
+            if data.get("contact_organisations"):
+                label = self.fields["contact_organisations"].label
+                parts.append(f"{label}: {data['contact_organisations']}")
+            return "; ".join(parts)
+
+
+class ConsentWithdrawForm(forms.Form):
+    """Withdrawing a current consent, wholly or some of its purposes."""
+
+    consent = forms.ModelChoiceField(
+        label=_("Consent"),
+        queryset=Consent.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("What is withdrawn"),
+        help_text=_("Choose every purpose to withdraw the whole consent."),
+        choices=[
+            ("processing", _("Processing in the programme")),
+            ("finsam", _("Registration in Uppföljning Finsam")),
+            ("contact_organisations", _("Contact with the named organisations")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose what the participant withdrew.")},
+    )
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE_WIDGET)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = consents
+        self.fields["consent"].label_from_instance = lambda c: (
+            _("Given %(date)s") % {"date": c.given_on.isoformat()}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        consent, withdrawn_on = data.get("consent"), data.get("withdrawn_on")
+        if consent and withdrawn_on:
+            if withdrawn_on < consent.given_on:
+                self.add_error("withdrawn_on", _("The consent was given after that date."))
+            elif withdrawn_on > timezone.localdate():
+                self.add_error("withdrawn_on", _("The date cannot be in the future."))
+        return data

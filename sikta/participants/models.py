@@ -139,7 +139,16 @@ class Assignment(models.Model):
 
 
 class Consent(models.Model):
-    """The participant's consent to the processing, as given, and when it was withdrawn."""
+    """What the participant consented to, when and how, and when it was withdrawn.
+
+    A record is never rewritten to say less than was given: withdrawing one purpose ends the
+    record (withdrawn_on) and starts a new one with the purposes that remain.
+    """
+
+    class How(models.TextChoices):
+        WEB = "webb", _("Written, on the web referral form")
+        PAPER = "papper", _("Written, on paper")
+        ORAL = "muntligt", _("Orally, noted by staff")
 
     participant = models.ForeignKey(
         Participant,
@@ -165,7 +174,27 @@ class Consent(models.Model):
         related_name="consents",
         verbose_name=_("referral"),
     )
+    how = models.CharField(_("how"), max_length=10, choices=How.choices, default=How.WEB)
+    processing = models.BooleanField(_("processing in the programme"), default=True)
+    finsam = models.BooleanField(_("registration in Uppföljning Finsam"), default=False)
+    contact_organisations = models.CharField(
+        _("contact with organisations"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The organisations we may contact about the participant, e.g. Försäkringskassan."
+        ),
+    )
     withdrawn_on = models.DateField(_("withdrawn"), null=True, blank=True)
+    withdrawn_note = models.TextField(_("note on the withdrawal"), blank=True)
+    withdrawn_recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
+    )
 
     class Meta:
         verbose_name = _("consent")

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sikta.access.decorators import requires
@@ -14,8 +15,14 @@ from sikta.audit.services import audit_record_many
 from sikta.core.personnummer import Personnummer, PersonnummerError
 from sikta.organisation.models import Kommun
 from sikta.participants import services
-from sikta.participants.forms import AssignForm, ParticipantFilterForm
-from sikta.participants.models import Participant
+from sikta.participants.consent import consent_record, consent_withdraw
+from sikta.participants.forms import (
+    AssignForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    ParticipantFilterForm,
+)
+from sikta.participants.models import Consent, Participant
 from sikta.participants.selectors import caseworkers_for
 
 PAGE_SIZE = 50
@@ -112,4 +119,56 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
         "participants/assign.html",
         {"participant": participant, "form": form, "caseworkers": caseworkers},
         status=400 if form.is_bound else 200,
+    )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the participant consented to over time; recording a consent or its withdrawal."""
+    action = Action.CHANGE_PARTICIPANT if request.method == "POST" else Action.VIEW_PARTICIPANT
+    participant = get_participant_for_user(request, pk, action, audit=AuditAction.PARTICIPANT_VIEW)
+    current = participant.consents.filter(withdrawn_on__isnull=True)
+    sent = request.POST.get("form") if request.method == "POST" else None
+    today = timezone.localdate()
+    give = ConsentForm(
+        request.POST if sent == "give" else None,
+        prefix="give",
+        initial={"given_on": today, "processing": True, "how": Consent.How.PAPER},
+    )
+    withdraw = ConsentWithdrawForm(
+        request.POST if sent == "withdraw" else None,
+        prefix="withdraw",
+        consents=current,
+        initial={"withdrawn_on": today, "consent": current.last()},
+    )
+    if sent == "give" and give.is_valid():
+        consent_record(participant=participant, data=give.cleaned_data, request=request)
+        messages.success(request, _("The consent is recorded."))
+        return redirect("case_consent", pk=pk)
+    if sent == "withdraw" and withdraw.is_valid():
+        data = withdraw.cleaned_data
+        consent_withdraw(
+            consent=data["consent"],
+            purposes=data["purposes"],
+            withdrawn_on=data["withdrawn_on"],
+            note=data["note"],
+            request=request,
+        )
+        messages.success(request, _("The withdrawal is recorded."))
+        return redirect("case_consent", pk=pk)
+    return render(
+        request,
+        "participants/consent.html",
+        {
+            "participant": participant,
+            "section": "consent",
+            "may_change": may(request.user, Action.CHANGE_PARTICIPANT, participant),
+            "consents": participant.consents.select_related(
+                "recorded_by", "withdrawn_recorded_by"
+            ).order_by("-given_on", "-pk"),
+            "give": give,
+            "withdraw": withdraw,
+            "has_current": current.exists(),
+        },
+        status=400 if sent in ("give", "withdraw") else 200,
     )

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from sikta.privacy import views
+
+urlpatterns: list[URLPattern] = [
+    path("registerutdrag/", views.register_extract, name="register_extract"),
+]

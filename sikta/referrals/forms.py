@@ -284,6 +284,14 @@ class AcceptForm(AssignForm):
         label=_("The person has confirmed their consent to me"),
         error_messages={"required": _("Confirm the person's consent before enrolling them.")},
     )
+    finsam_consent = forms.BooleanField(
+        label=_("The person also consents to being registered in Uppföljning Finsam"),
+        help_text=_(
+            "The national follow-up service of the coordination associations. Without this "
+            "consent the person is only counted there anonymously, by gender and start year."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

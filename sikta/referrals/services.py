@@ -252,8 +252,11 @@ def referral_accept(
     start_date: dt.date,
     request: HttpRequest,
     note: str = "",
+    finsam: bool = False,
 ) -> Participant:
-    """Accept: enrol the person (inskrivning), record their consent, assign the caseworker."""
+    """Accept: enrol the person (inskrivning), record their consent, assign the caseworker.
+
+    `finsam`: the person also consented to registration in Uppföljning Finsam."""
     _check(referral, Status.ACCEPTED)
     participant = (
         Participant.objects.select_for_update().filter(personnummer=referral.personnummer).first()
@@ -293,6 +296,7 @@ def referral_accept(
         given_on=timezone.localdate(referral.received_at),
         recorded_by=request.user,
         referral=referral,
+        finsam=finsam,
     )
     participant_assign(participant=participant, staff=caseworker, request=request, note=note)
 

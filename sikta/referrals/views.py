@@ -338,6 +338,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 start_date=data["start_date"],
                 request=request,
                 note=data["note"],
+                finsam=data["finsam_consent"],
             )
         except services.PersonOutOfScope:
             messages.error(

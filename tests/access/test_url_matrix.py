@@ -266,8 +266,26 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     },
     # --- end Finsam ---
     # --- audit chain and log review ---
+    # The chain check and the log reviews: the insatsledare and insatsägare only.
+    "audit_chain": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
+    "audit_review_list": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
+    "audit_review_detail": (
+        lambda p: {
+            "pk": AuditEvent._meta.apps.get_model("audit", "LogReview")
+            .objects.create(
+                period_from="2026-01-01",
+                period_to="2026-06-30",
+                sample_size=25,
+                drawn_by_name="insatsledare",
+            )
+            .pk
+        },
+        _denied_unless({"insatsagare", "insatsledare"}),
+    ),
     # --- end audit chain ---
     # --- privacy: consent and register extract ---
+    "case_consent": (lambda p: {"pk": p.alice_sodra.pk}, ALICE),
+    "register_extract": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     # --- end privacy ---
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),

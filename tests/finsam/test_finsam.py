@@ -45,7 +45,11 @@ def _enrol(*, consent: bool = True, withdrawn: dt.date | None = None, **fields) 
     )
     if consent:
         Consent.objects.create(
-            participant=p, text="Samtycke", given_on=p.start_date, withdrawn_on=withdrawn
+            participant=p,
+            text="Samtycke",
+            given_on=p.start_date,
+            finsam=True,
+            withdrawn_on=withdrawn,
         )
     return p
 

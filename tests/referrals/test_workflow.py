@@ -125,9 +125,11 @@ def test_the_views_walk_the_whole_way(
                 "caseworker": personas.coach_sodra_other.pk,
                 "start_date": "2026-12-02",
                 "consent_confirmed": "on",
+                "finsam_consent": "on",
             },
         )
     participant = Participant.objects.get(personnummer=referral.personnummer)
+    assert participant.consents.get().finsam  # registered by name in Uppföljning Finsam
     assert response.status_code == 302 and response["Location"] == f"/deltagare/{participant.pk}/"
     assert participant.assigned_to == personas.coach_sodra_other
     assert participant.track.slug == "coachning" and participant.start_date == dt.date(2026, 12, 2)

@@ -1,0 +1,150 @@
+"""Log review (logguppföljning): a random sample of staff reads, each marked justified or not.
+
+A read is "outside the reader's caseload" when a coach or koordinator read a participant not
+assigned to them at that moment (Assignment history), or a samordnare read a participant or
+referral outside their länsdel. Those come first in the review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from sikta.access.roles import RoleCode
+from sikta.audit.models import STAFF_READS, AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.services import audit_record
+
+DEFAULT_SAMPLE_SIZE = 25
+
+
+def staff_reads(*, period_from: dt.date, period_to: dt.date) -> QuerySet[AuditEvent]:
+    """Staff reads of people's data in the period (dates inclusive, local time)."""
+    return AuditEvent.objects.filter(
+        action__in=STAFF_READS, at__date__gte=period_from, at__date__lte=period_to
+    ).exclude(user=None)
+
+
+def with_caseload_flag(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Annotate `outside_caseload` on each read, from the reader's role at the time of the read."""
+    from sikta.participants.models import Assignment, Participant
+    from sikta.referrals.models import Referral
+
+    assigned_then = Assignment.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        staff__user_id=OuterRef("user_id"),
+        started_at__lte=OuterRef("at"),
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("at")))
+    participant_in_lansdel = Participant.objects.filter(
+        pk=OuterRef("participant_id"), kommun__lansdel__staff__user_id=OuterRef("user_id")
+    )
+    referral_in_lansdel = Referral.objects.filter(
+        pk=OuterRef("referral_id"), kommun__lansdel__staff__user_id=OuterRef("user_id")
+    )
+    caseworker = Q(role__in=[RoleCode.COACH, RoleCode.KOORDINATOR])
+    samordnare = Q(role=RoleCode.SAMORDNARE)
+    return events.annotate(
+        outside_caseload=Coalesce(
+            Case(
+                When(
+                    caseworker & Q(participant__isnull=False) & ~Exists(assigned_then),
+                    then=Value(True),
+                ),
+                When(
+                    samordnare & Q(participant__isnull=False) & ~Exists(participant_in_lansdel),
+                    then=Value(True),
+                ),
+                When(
+                    samordnare & Q(referral__isnull=False) & ~Exists(referral_in_lansdel),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
+            Value(False),
+        )
+    )
+
+
+def review_draw(
+    *,
+    user: Any,
+    period_from: dt.date,
+    period_to: dt.date,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> LogReview:
+    """Draw a random sample of the period's staff reads into a new review, and log that."""
+    with transaction.atomic():
+        review = LogReview.objects.create(
+            period_from=period_from,
+            period_to=period_to,
+            sample_size=sample_size,
+            drawn_by=user,
+            drawn_by_name=user.get_username(),
+            note=note,
+        )
+        # The database draws the sample; only the chosen rows come back.
+        sample = (
+            with_caseload_flag(staff_reads(period_from=period_from, period_to=period_to))
+            .order_by("?")
+            .values_list("pk", "at", "outside_caseload")[:sample_size]
+        )
+        rows = sorted(sample, key=lambda row: (not row[2], row[1], row[0]))
+        LogReviewItem.objects.bulk_create(
+            LogReviewItem(review=review, event_id=pk, outside_caseload=outside)
+            for pk, _at, outside in rows
+        )
+        audit_record(
+            request=request,
+            user=user,
+            action=AuditAction.AUDIT_REVIEW,
+            detail={
+                "op": "draw",
+                "review": review.pk,
+                "from": period_from.isoformat(),
+                "to": period_to.isoformat(),
+                "sample_size": sample_size,
+                "drawn": len(rows),
+            },
+        )
+    return review
+
+
+def review_item_mark(
+    *,
+    item: LogReviewItem,
+    user: Any,
+    justified: bool,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> LogReviewItem:
+    """Record the reviewer's judgement of one read; the review is complete when all are marked."""
+    with transaction.atomic():
+        item.justified = justified
+        item.comment = comment
+        item.reviewed_by_name = user.get_username()
+        item.reviewed_at = timezone.now()
+        item.save(update_fields=["justified", "comment", "reviewed_by_name", "reviewed_at"])
+        review = item.review
+        if review.completed_at is None and not review.items.filter(justified=None).exists():
+            review.completed_at = timezone.now()
+            review.save(update_fields=["completed_at"])
+        audit_record(
+            request=request,
+            user=user,
+            action=AuditAction.AUDIT_REVIEW,
+            detail={
+                "op": "mark",
+                "review": review.pk,
+                "item": item.pk,
+                "event": item.event_id,
+                "justified": justified,
+            },
+        )
+    return item

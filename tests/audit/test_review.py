@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.review import review_draw
+from sikta.audit.services import audit_record
+from sikta.participants.models import Assignment
+from tests.conftest import Personas
+
+IN_PERIOD = dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC)
+BEFORE = dt.datetime(2026, 2, 20, 10, tzinfo=dt.UTC)
+
+
+def _read(when: dt.datetime, user, participant=None, referral=None, action=None) -> AuditEvent:
+    with time_machine.travel(when, tick=False):
+        return audit_record(
+            user=user,
+            action=action or AuditAction.PARTICIPANT_VIEW,
+            participant=participant,
+            referral=referral,
+        )
+
+
+def _draw(p: Personas, size: int = 25) -> LogReview:
+    return review_draw(
+        user=p.insatsledare.user,
+        period_from=dt.date(2026, 3, 1),
+        period_to=dt.date(2026, 3, 31),
+        sample_size=size,
+    )
+
+
+def _assign(p: Personas, participant, staff, since: dt.datetime) -> None:
+    Assignment.objects.create(
+        participant=participant, staff=staff, track=participant.track, started_at=since
+    )
+
+
+def test_the_sample_respects_size_and_period(personas: Personas) -> None:
+    coach = personas.coach_sodra.user
+    for hour in range(8):
+        _read(IN_PERIOD + dt.timedelta(hours=hour), coach, personas.alice_sodra)
+    _read(BEFORE, coach, personas.alice_sodra)
+    _read(IN_PERIOD, coach, action=AuditAction.LOGIN)  # not a read of personal data
+
+    review = _draw(personas, size=5)
+
+    events = AuditEvent.objects.filter(pk__in=review.items.values("event_id"))
+    assert len(events) == 5
+    assert all(e.action == AuditAction.PARTICIPANT_VIEW for e in events)
+    assert all(e.at.date() == IN_PERIOD.date() for e in events)
+    assert len(_draw(personas, size=100).items.all()) == 8
+
+
+def test_reads_outside_the_caseload_come_first(personas: Personas) -> None:
+    p = personas
+    _assign(p, p.alice_sodra, p.coach_sodra, BEFORE)
+    _assign(p, p.bo_norra, p.koordinator_norra, BEFORE)
+    own = _read(IN_PERIOD, p.coach_sodra.user, p.alice_sodra)
+    others = _read(IN_PERIOD + dt.timedelta(hours=1), p.coach_sodra.user, p.bo_norra)
+    colleague = _read(IN_PERIOD + dt.timedelta(hours=2), p.coach_sodra_other.user, p.alice_sodra)
+    sam_own = _read(IN_PERIOD + dt.timedelta(hours=3), p.samordnare_sodra.user, p.alice_sodra)
+    sam_other = _read(IN_PERIOD + dt.timedelta(hours=4), p.samordnare_sodra.user, p.bo_norra)
+    lead = _read(IN_PERIOD + dt.timedelta(hours=5), p.insatsledare.user, p.bo_norra)
+
+    review = _draw(p)
+
+    flagged = [(item.event_id, item.outside_caseload) for item in review.items.all()]
+    assert flagged[:3] == [(others.pk, True), (colleague.pk, True), (sam_other.pk, True)]
+    assert {pk for pk, outside in flagged[3:] if not outside} == {own.pk, sam_own.pk, lead.pk}
+
+
+def test_an_assignment_counts_only_while_it_lasted(personas: Personas) -> None:
+    p = personas
+    Assignment.objects.create(
+        participant=p.bo_norra,
+        staff=p.coach_sodra,
+        track=p.bo_norra.track,
+        started_at=BEFORE,
+        ended_at=IN_PERIOD - dt.timedelta(days=1),
+    )
+    read = _read(IN_PERIOD, p.coach_sodra.user, p.bo_norra)
+    item = _draw(p).items.get()
+    assert (item.event_id, item.outside_caseload) == (read.pk, True)
+
+
+def test_the_detail_page_lists_the_sample_with_a_flag(personas: Personas) -> None:
+    p = personas
+    _read(IN_PERIOD, p.coach_sodra.user, p.bo_norra)
+    review = _draw(p)
+    response = p.client("insatsledare").get(f"/logg/granskning/{review.pk}/")
+    assert [row["item"].outside_caseload for row in response.context["rows"]] == [True]
+    assert "Qvarnström" in response.content.decode()
+
+
+def test_drawing_through_the_page_is_recorded(personas: Personas) -> None:
+    _read(IN_PERIOD, personas.coach_sodra.user, personas.alice_sodra)
+    client = personas.client("insatsledare")
+    response = client.post(
+        "/logg/granskning/",
+        {"period_from": "2026-03-01", "period_to": "2026-03-31", "sample_size": "10"},
+    )
+    review = LogReview.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/logg/granskning/{review.pk}/"
+    assert review.drawn_by_name == "insatsledare"
+    assert review.items.count() == 1
+    logged = AuditEvent.objects.get(action=AuditAction.AUDIT_REVIEW, detail__op="draw")
+    assert logged.username == "insatsledare"
+    assert logged.detail["review"] == review.pk
+
+
+def test_the_form_shows_errors_next_to_the_fields(personas: Personas) -> None:
+    response = personas.client("insatsledare").post(
+        "/logg/granskning/", {"period_from": "2026-03-31", "period_to": "2026-03-01"}
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"period_to", "sample_size"}
+    assert 'id="id_period_to_error"' in response.content.decode()
+    assert not LogReview.objects.exists()
+
+
+def test_marking_saves_who_and_when_and_is_recorded(personas: Personas) -> None:
+    _read(IN_PERIOD, personas.coach_sodra.user, personas.alice_sodra)
+    _read(IN_PERIOD, personas.coach_sodra.user, personas.bo_norra)
+    review = _draw(personas)
+    first, second = review.items.all()
+    client = personas.client("insatsagare")
+    url = f"/logg/granskning/{review.pk}/"
+
+    missing_comment = client.post(
+        url, {"item": first.pk, f"item-{first.pk}-justified": "no", f"item-{first.pk}-comment": ""}
+    )
+    assert missing_comment.status_code == 400
+    assert list(missing_comment.context["rows"][0]["form"].errors) == ["comment"]
+    assert f'id="id_item-{first.pk}-comment_error"' in missing_comment.content.decode()
+
+    client.post(
+        url,
+        {
+            "item": first.pk,
+            f"item-{first.pk}-justified": "no",
+            f"item-{first.pk}-comment": "Not their participant.",
+        },
+    )
+    first.refresh_from_db()
+    assert first.justified is False
+    assert first.comment == "Not their participant."
+    assert first.reviewed_by_name == "insatsagare"
+    assert first.reviewed_at is not None
+    review.refresh_from_db()
+    assert review.completed_at is None
+
+    client.post(url, {"item": second.pk, f"item-{second.pk}-justified": "yes"})
+    review.refresh_from_db()
+    assert review.completed_at is not None
+    marks = AuditEvent.objects.filter(action=AuditAction.AUDIT_REVIEW, detail__op="mark")
+    assert sorted(m.detail["item"] for m in marks) == sorted([first.pk, second.pk])
+
+
+def test_an_item_of_another_review_is_not_found(personas: Personas) -> None:
+    _read(IN_PERIOD, personas.coach_sodra.user, personas.alice_sodra)
+    review, other = _draw(personas), _draw(personas)
+    item = other.items.get()
+    response = personas.client("insatsledare").post(
+        f"/logg/granskning/{review.pk}/", {"item": item.pk, f"item-{item.pk}-justified": "yes"}
+    )
+    assert response.status_code == 404
+    assert LogReviewItem.objects.get(pk=item.pk).justified is None
+
+
+@pytest.mark.parametrize("persona", ["coach_sodra", "samordnare_sodra", "styrgrupp"])
+def test_only_the_leads_review(personas: Personas, persona: str) -> None:
+    review = _draw(personas)
+    client = personas.client(persona)
+    assert client.get("/logg/granskning/").status_code == 403
+    assert client.get(f"/logg/granskning/{review.pk}/").status_code == 403
+    assert (
+        client.post(
+            "/logg/granskning/", {"period_from": "2026-03-01", "period_to": "2026-03-31"}
+        ).status_code
+        == 403
+    )
