@@ -43,8 +43,8 @@ def counted(
     sent, complete = 0, False
     try:
         for line in lines:
+            sent += 1  # handed on: counted even if the client goes away before the next
             yield line
-            sent += 1
         complete = True
     finally:
         done(max(sent - header, 0), complete)

@@ -57,6 +57,8 @@ def pairs(
 
     `period` limits to exit answers completed within it (the period the change is reported for).
     """
+    # Its items once, with their sub-goals, rather than once per response scored.
+    instrument = Instrument.objects.prefetch_related("items__subgoal").get(pk=instrument.pk)
     responses = (
         Response.objects.filter(
             instrument=instrument, participant__in=participants, completed_at__isnull=False
