@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sikta.core",
     "sikta.accounts",
     "sikta.organisation",
@@ -99,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: sends a logged-in but unverified user to the second factor.
+    "sikta.accounts.otp.TwoFactorMiddleware",
     "sikta.core.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -183,6 +189,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor login (TOTP + recovery codes) for everyone who can see an identified person.
+# Only the browser tests' demo server turns it off; production refuses to.
+SIKTA_REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
+if PRODUCTION and not SIKTA_REQUIRE_2FA:
+    raise ImproperlyConfigured("Production refuses to start with REQUIRE_2FA off.")
+OTP_TOTP_ISSUER = "Sikta"
+# Each failed code doubles the wait before the next attempt (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# An administrator resets a lost phone by deleting the device, but never sees anyone's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Lockout: five failures for one user name from one address locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

@@ -38,6 +38,32 @@ def _empty_cache():
     cache.clear()
 
 
+def verify_second_factor(client: Client, user) -> None:
+    """Mark a logged-in test client as past the second step, as a code from the app would."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_verified(monkeypatch):
+    """force_login skips the password, so it skips the second factor too (tests/accounts covers
+    the real two-factor login)."""
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
 @dataclass
 class Personas:
     """One person per role, and participants placed so that each rule has a test case.

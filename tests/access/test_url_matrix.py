@@ -287,6 +287,10 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "case_consent": (lambda p: {"pk": p.alice_sodra.pk}, ALICE),
     "register_extract": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     # --- end privacy ---
+    # --- two-factor login: a verified user is sent on; the personas are verified (conftest) ---
+    "two_factor_verify": (lambda p: {}, expect(REDIRECT)),
+    "two_factor_enrol": (lambda p: {}, expect(REDIRECT)),
+    # --- end two-factor ---
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),

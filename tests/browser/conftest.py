@@ -86,6 +86,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SIKTA_ENV": "development",
         "DJANGO_SETTINGS_MODULE": "sikta.settings",
         "PYTHONUNBUFFERED": "1",
+        # The demo accounts have no authenticator; the two-factor step has its own tests in
+        # tests/accounts/test_two_factor.py, and production refuses this switch.
+        "REQUIRE_2FA": "0",
     }
     env.pop(ASYNC_UNSAFE, None)  # the server runs as `make run` runs it
     _manage(env, "migrate", "--no-input")

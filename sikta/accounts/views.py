@@ -1,0 +1,136 @@
+"""The second step of the login: enrolment of an authenticator app, and the code at each login."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sikta.accounts.forms import TokenForm
+from sikta.accounts.otp import has_device
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(f"{reverse(url_name)}?{urlencode({'next': next_url})}")
+
+
+def _audit(request: HttpRequest, outcome: str) -> None:
+    audit_record(request=request, action=AuditAction.LOGIN, detail={"2fa": outcome})
+
+
+def _check(request: HttpRequest, token: str) -> tuple[object | None, bool]:
+    """The device that accepts the token, and whether any device refused to try (throttled)."""
+    throttled = False
+    is_app_code = token.isdigit() and len(token) == 6
+    for device in devices_for_user(request.user, confirmed=True):
+        if isinstance(device, TOTPDevice) != is_app_code:
+            continue
+        allowed, _data = device.verify_is_allowed()
+        if not allowed:
+            throttled = True
+        elif device.verify_token(token):
+            return device, False
+    return None, throttled
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if request.user.is_verified():
+        return HttpResponseRedirect(next_url)
+    if not has_device(request.user):
+        return _with_next("two_factor_enrol", next_url)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device, throttled = _check(request, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.cycle_key()
+            _audit(request, "verified")
+            return HttpResponseRedirect(next_url)
+        _audit(request, "failed")
+        if throttled:
+            form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
+        else:
+            form.add_error("token", _("That code is not right. Try the next code from the app."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+def _qr_svg(device: TOTPDevice) -> SafeString:
+    """Inline SVG without style attributes, so the CSP needs no exception.
+
+    Safe to mark: segno writes the markup itself, and the URL is only encoded in the path data.
+    """
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=2)
+    return mark_safe(svg)  # noqa: S308
+
+
+@login_required
+def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    user = request.user
+    if has_device(user):
+        return _with_next("two_factor_verify", next_url)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Sikta", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _data = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                recovery = StaticDevice.objects.create(
+                    user=user, name=_("Recovery codes"), confirmed=True
+                )
+                codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+                StaticToken.objects.bulk_create(
+                    StaticToken(device=recovery, token=code) for code in codes
+                )
+            otp_login(request, device)
+            request.session.cycle_key()
+            _audit(request, "enrolled")
+            # Shown once, in this answer only; the page never offers them again.
+            return render(
+                request, "accounts/two_factor_codes.html", {"codes": codes, "next": next_url}
+            )
+        _audit(request, "failed")
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
+        else:
+            form.add_error("token", _("That code is not right. Try the next code from the app."))
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_svg": _qr_svg(device),
+        "secret": b32encode(device.bin_key).decode(),
+    }
+    return render(request, "accounts/two_factor_enrol.html", context)
