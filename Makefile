@@ -49,6 +49,7 @@ pango:
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r sikta -x "sikta/*/migrations" -ll
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
