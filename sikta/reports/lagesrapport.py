@@ -36,6 +36,7 @@ from sikta.referrals.models import Referral
 from sikta.reports.aggregates import outcomes, participant_flow, referrals_in, work_training
 from sikta.reports.models import StatusReport
 from sikta.reports.suppression import suppress
+from sikta.surveys.reports import summary_per_instrument
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "reports" / "lagesrapport.css"
 TOTAL = "__total__"
@@ -378,26 +379,8 @@ def status_report_data(
             if lansdel is not None
             else _("Enrolled in the period, by county area"),
         ),
-        surveys=_surveys(participants, period, minimum),
+        surveys=summary_per_instrument(participants, period, minimum),
     )
-
-
-def _surveys(
-    participants: QuerySet[Participant], period: Period, minimum: int
-) -> list[tuple[Any, list[tuple[str, Any]]]]:
-    """The participant survey's sub-goals, before and after, for exits answered in the period;
-    sub-goals with fewer pairs than the minimum are not shown."""
-    from sikta.surveys.models import SubGoal
-    from sikta.surveys.reports import pairs, summarise
-    from sikta.surveys.views import current_instruments
-
-    names = {s.code: s.name for s in SubGoal.objects.all()}
-    result = []
-    for instrument in current_instruments():
-        found = pairs(instrument, participants, period=period)
-        summaries = summarise(found, group_by="all", min_group=minimum)
-        result.append((instrument, [(names.get(s.subgoal, s.subgoal), s) for s in summaries]))
-    return result
 
 
 # --- charts -----------------------------------------------------------------------------------

@@ -38,9 +38,7 @@ def present(figure: Figure, *, minimum: int | None) -> Shown:
     # With any row or column total hidden, the grand total minus the shown ones would give it.
     hidden_total = any(t is None for _g, _c, t in rows) or any(t is None for t in totals)
     grand = sum(sum(row) for row in values) if figure.additive and not hidden_total else None
-    first = [row[0] if row and row[0] is not None else 0 for row in cells]
-    peak = max(first, default=0) or 1
-    return Shown(figure, rows, totals, grand, bool(minimum), [round(100 * v / peak) for v in first])
+    return Shown(figure, rows, totals, grand, bool(minimum), _bars(cells))
 
 
 def _present_described(figure: Figure, minimum: int | None) -> Shown:
@@ -54,6 +52,11 @@ def _present_described(figure: Figure, minimum: int | None) -> Shown:
     overall = figure.overall or [0] * len(figure.columns)
     small = minimum is not None and 0 < overall[0] < minimum
     totals: list[int | None] = [None] * len(overall) if small else list(overall)
-    first = [cells[0] if cells[0] is not None else 0 for _g, cells, _t in rows]
+    return Shown(figure, rows, totals, None, bool(minimum), _bars([c for _g, c, _t in rows]))
+
+
+def _bars(cells: list[list[int | None]]) -> list[int]:
+    """Each row's first measure as a width 0–100 of the largest; a hidden one draws nothing."""
+    first = [row[0] if row and row[0] is not None else 0 for row in cells]
     peak = max(first, default=0) or 1
-    return Shown(figure, rows, totals, None, bool(minimum), [round(100 * v / peak) for v in first])
+    return [round(100 * v / peak) for v in first]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from sikta.referrals.models import Referral
 from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
 from sikta.reports.present import Shown, present
+from sikta.surveys.reports import summary_per_instrument
 
 BREAKDOWN_LABELS = {
     "all": gettext_lazy("All together"),
@@ -115,31 +116,10 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "suppressed": must_suppress,
             "minimum": insats.report_min_group if insats else 5,
             "caseloads": caseloads(lansdel),
-            "surveys": survey_summary(participants, period, min_group),
+            "surveys": summary_per_instrument(participants, period, min_group),
             "query": request.GET.urlencode(),
         },
     )
-
-
-def survey_summary(
-    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
-) -> list[tuple[Any, list[Any]]]:
-    """Per current instrument, the change from start to exit per sub-goal over everyone counted
-    (pairs whose exit answer falls in the period); sub-goals with too few pairs suppressed."""
-    from sikta.surveys.models import SubGoal
-    from sikta.surveys.reports import pairs, summarise
-    from sikta.surveys.views import current_instruments
-
-    names = {s.code: s.name for s in SubGoal.objects.all()}
-    result = []
-    for instrument in current_instruments():
-        found = pairs(instrument, participants, period=period)
-        rows = [
-            (names.get(s.subgoal, s.subgoal), s)
-            for s in summarise(found, group_by="all", min_group=min_group)
-        ]
-        result.append((instrument, rows))
-    return result
 
 
 def _lines(

@@ -163,3 +163,20 @@ def response_rates(
             cell[0] += 1
             cell[1] += (pk, timepoint, start) in answered
     return [Rate(lansdel, tp, due, done) for (lansdel, tp), (due, done) in sorted(counts.items())]
+
+
+def summary_per_instrument(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
+) -> list[tuple[Instrument, list[tuple[str, Summary]]]]:
+    """Per current instrument, (sub-goal name, summary) over everyone counted, for pairs whose
+    exit answer falls in the period; sub-goals with too few pairs suppressed. The dashboard
+    and the lägesrapport show this."""
+    from sikta.surveys.views import current_instruments
+
+    names = {s.code: s.name for s in SubGoal.objects.all()}
+    result = []
+    for instrument in current_instruments():
+        found = pairs(instrument, participants, period=period)
+        summaries = summarise(found, group_by="all", min_group=min_group)
+        result.append((instrument, [(names.get(s.subgoal, s.subgoal), s) for s in summaries]))
+    return result
