@@ -42,6 +42,14 @@ PAGES = [
     pytest.param("coach.vastra.1", "/grupper/", id="groups"),
     pytest.param("coach.vastra.1", "/arbetsgivare/", id="employers"),
     pytest.param("samordnare.sodra", "/aktualiseringar/?status=alla", id="referral-queue-all"),
+    pytest.param("insatsledare", "/logg/granskning/", id="log-review"),
+    pytest.param("insatsledare", "/logg/granskning/kedja/", id="audit-chain"),
+    pytest.param("insatsledare", "/integritet/registerutdrag/", id="register-extract"),
+    pytest.param("insatsledare", "/konto/tvafaktor/ny/", id="two-factor-enrol"),
+    pytest.param("samordnare.sodra", "/rapporter/finsam/", id="finsam"),
+    pytest.param("insatsledare", "/rapporter/finansiering/", id="financing"),
+    pytest.param("samordnare.sodra", "/rapporter/lagesrapport/", id="status-report"),
+    pytest.param("insatsledare", "/aktivitetsplan/", id="activity-plan"),
 ]
 
 
