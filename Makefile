@@ -7,7 +7,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format bench messages setup clean browser pango
+.PHONY: run test lint format bench messages setup clean browser pango load
 
 # Runtime and tools share one virtualenv; the stamp re-installs when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -50,6 +50,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r sikta -x "sikta/*/migrations" -ll
+	$(PY) scripts/audit_pins.py
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
@@ -63,3 +64,14 @@ bench: $(VENV)/.installed messages
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# `make load` (README: Load and fault test): production settings on PostgreSQL under locust,
+# then a PostgreSQL restart during the load. Locust gets a virtualenv of its own under var/.
+LOAD_VENV := var/load/venv
+$(LOAD_VENV)/.installed: requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	touch $@
+
+load: $(VENV)/.installed $(LOAD_VENV)/.installed messages pango
+	$(PY) scripts/load/run.py

@@ -97,11 +97,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before everything that reads the database (sessions, login, second factor): with the
+    # database out of reach it answers 503 "temporarily unavailable" instead of a 500.
+    "sikta.core.outage.DatabaseOutageMiddleware",
+    # Django's, but a session lost with the database is an outage (503), not a 400.
+    "sikta.core.outage.SessionMiddleware",
     "sikta.core.middleware.CookieLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sikta.core.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After OTPMiddleware: sends a logged-in but unverified user to the second factor.
     "sikta.accounts.otp.TwoFactorMiddleware",
@@ -138,12 +143,15 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in var/ by default; DATABASE_URL=postgres://… switches to PostgreSQL.
+# SQLite in var/ by default; DATABASE_URL=postgres://… switches to PostgreSQL. A persistent
+# connection (DB_CONN_MAX_AGE) is checked before it is reused, so a restarted database server
+# costs no failed request once it is back.
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'sikta.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -155,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
     )
     # Tests read the replica's tables from the test database of "default".
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
