@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
+from sikta.accounts.forms import LoginForm
 from sikta.audit import views as audit_views
 from sikta.casework import views as case_views
+from sikta.core.http import require_form_methods
 from sikta.front import views as front_views
 from sikta.groups import views as group_views
 from sikta.participants import views as participant_views
@@ -26,6 +29,11 @@ urlpatterns = [
         "deltagare/<int:pk>/ansvarig/",
         participant_views.participant_assign,
         name="participant_assign",
+    ),
+    path(
+        "deltagare/<int:pk>/skyddad-identitet/",
+        participant_views.participant_protection,
+        name="participant_protection",
     ),
     path("deltagare/<int:pk>/kartlaggning/", case_views.case_mapping, name="case_mapping"),
     path("deltagare/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
@@ -105,11 +113,21 @@ urlpatterns = [
     path("integritet/", include("sikta.privacy.urls")),
     path(
         "konto/logga-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        # GET shows the form, POST logs in; Django's view would also take PUT and OPTIONS.
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+            http_method_names=["get", "head", "post"],
+        ),
         name="login",
     ),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "konto/logga-ut/",
+        auth_views.LogoutView.as_view(http_method_names=["post"]),
+        name="logout",
+    ),
     path("konto/tvafaktor/", include("sikta.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch (django.conf.urls.i18n), answering only GET, HEAD and POST.
+    path("i18n/setlang/", require_form_methods(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

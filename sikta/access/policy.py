@@ -11,13 +11,31 @@ Rules:
 - insatsledare and insatsägare: everything in the programme;
 - styrgrupp and utvärderare: never an identified person, only aggregates;
 - a login without a staff record (or an inactive one): nothing.
+
+Skyddad identitet (protected identity), on top of the rules above:
+    may_see_identity(user, participant)     # name, personnummer, e-mail, phone: shown?
+    identity_scope(user)                    # the same as a filter (for searching by name)
+    may_see_referral_identity(user, referral)
+- a participant marked protected is identified only to the staff member responsible for them
+  (participant.assigned_to) and the samordnare of the participant's länsdel;
+- everyone else who may see the case (the leads, group leaders, other coaches, admin) sees
+  "Protected identity #id" instead of the name, and no personnummer (it identifies: it is
+  masked too, with the birth date it contains), e-mail or phone;
+- a referral of a protected person (one the referral was accepted into, or with the same
+  personnummer) is masked the same way; the samordnare of the referral's länsdel handles it;
+- marking: the responsible coach or koordinator and the samordnare may mark a participant as
+  protected (PROTECT_IDENTITY, the cautious direction); only the samordnare may remove the
+  mark (UNPROTECT_IDENTITY), since that shows the person to more people;
+- documents and e-mails, whose readers the system does not know, always carry the masked form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
@@ -62,6 +80,9 @@ class Action(StrEnum):
     # person's register extract (GDPR art. 15). Consent is recorded with CHANGE_PARTICIPANT.
     REVIEW_AUDIT_LOG = "audit.review"
     REGISTER_EXTRACT = "privacy.extract"
+    # Skyddad identitet: marking a participant as protected, and removing the mark.
+    PROTECT_IDENTITY = "participant.protect"
+    UNPROTECT_IDENTITY = "participant.unprotect"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -109,13 +130,27 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
         Action.REVIEW_AUDIT_LOG,
         Action.REGISTER_EXTRACT,
     },
-    RoleCode.SAMORDNARE: _EVERYONE | _PERSON_ACTIONS | _LEAD_ACTIONS | _EMPLOYER_ACTIONS,
+    RoleCode.SAMORDNARE: _EVERYONE
+    | _PERSON_ACTIONS
+    | _LEAD_ACTIONS
+    | _EMPLOYER_ACTIONS
+    | {Action.PROTECT_IDENTITY, Action.UNPROTECT_IDENTITY},
     RoleCode.COACH: _EVERYONE
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
+    | {
+        Action.VIEW_PARTICIPANT,
+        Action.LIST_PARTICIPANTS,
+        Action.CHANGE_PARTICIPANT,
+        Action.PROTECT_IDENTITY,
+    },
     RoleCode.KOORDINATOR: _EVERYONE
     | _EMPLOYER_ACTIONS
-    | {Action.VIEW_PARTICIPANT, Action.LIST_PARTICIPANTS, Action.CHANGE_PARTICIPANT},
+    | {
+        Action.VIEW_PARTICIPANT,
+        Action.LIST_PARTICIPANTS,
+        Action.CHANGE_PARTICIPANT,
+        Action.PROTECT_IDENTITY,
+    },
     RoleCode.STYRGRUPP: _EVERYONE,
     RoleCode.UTVARDERARE: _EVERYONE | {Action.EXPORT_PSEUDONYMISED},
 }
@@ -221,17 +256,117 @@ def may(user: Any, action: Action, target: Participant | Referral | Lansdel | No
     return False
 
 
+def may_see_identity(user: Any, participant: Participant) -> bool:
+    """Whether `user` may see who `participant` is: name, personnummer, e-mail and phone.
+
+    Anyone for a participant without protected identity (whether they may see the case at all
+    is `may`'s question). For a protected one: only the staff member responsible for them and
+    the samordnare of their länsdel. Without a known reader (documents, e-mails): nobody.
+    """
+    if not getattr(participant, "protected_identity", False):
+        return True
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if participant.assigned_to_id is not None and participant.assigned_to_id == staff.pk:
+        return True
+    return (
+        staff.role.code == RoleCode.SAMORDNARE
+        and staff.lansdel_id is not None
+        and participant.kommun.lansdel_id == staff.lansdel_id
+    )
+
+
+def identity_scope(user: Any, prefix: str = "") -> Q:
+    """The participants whose identity `user` may see, as a filter (`prefix`: the path to the
+    participant, e.g. "participant__"). The same rule as `may_see_identity`."""
+    scope = Q(**{f"{prefix}protected_identity": False})
+    staff = staff_of(user)
+    if staff is None:
+        return scope
+    scope |= Q(**{f"{prefix}assigned_to_id": staff.pk})
+    if staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id is not None:
+        scope |= Q(**{f"{prefix}kommun__lansdel_id": staff.lansdel_id})
+    return scope
+
+
+def protected_participants_of(referral: Referral) -> list[Participant]:
+    """The protected participants a referral is about: the one it was accepted into, or one with
+    the same personnummer. Cached on the referral (`note_referral_protection` fills the cache
+    for a whole page in one query)."""
+    cached = getattr(referral, "_sikta_protected", None)
+    if cached is None:
+        from sikta.participants.models import Participant
+
+        cached = list(
+            Participant.objects.filter(
+                Q(pk=referral.participant_id) | Q(personnummer=referral.personnummer.digits),
+                protected_identity=True,
+            ).select_related("kommun")
+        )
+        referral._sikta_protected = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def note_referral_protection(referrals: Any) -> None:
+    """Fill the protection cache of many referrals in one query (list pages, audit rows)."""
+    from sikta.participants.models import Participant
+
+    referrals = [r for r in referrals if getattr(r, "_sikta_protected", None) is None]
+    if not referrals:
+        return
+    numbers = {r.personnummer.digits for r in referrals}
+    ids = {r.participant_id for r in referrals if r.participant_id is not None}
+    protected = list(
+        Participant.objects.filter(
+            Q(personnummer__in=numbers) | Q(pk__in=ids), protected_identity=True
+        ).select_related("kommun")
+    )
+    for referral in referrals:
+        referral._sikta_protected = [  # type: ignore[attr-defined]
+            p
+            for p in protected
+            if p.pk == referral.participant_id
+            or p.personnummer.digits == referral.personnummer.digits
+        ]
+
+
+def referral_is_protected(referral: Referral) -> bool:
+    return bool(protected_participants_of(referral))
+
+
+def may_see_referral_identity(user: Any, referral: Referral) -> bool:
+    """Whether `user` may see who a referral is about. For a protected person: the samordnare
+    of the referral's länsdel (who decides on it), and whoever may see the person's identity."""
+    protected = protected_participants_of(referral)
+    if not protected:
+        return True
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if (
+        staff.role.code == RoleCode.SAMORDNARE
+        and staff.lansdel_id is not None
+        and referral.kommun.lansdel_id == staff.lansdel_id
+    ):
+        return True
+    return any(may_see_identity(user, p) for p in protected)
+
+
 def get_participant_for_user(
     request: HttpRequest,
     pk: int,
     action: Action = Action.VIEW_PARTICIPANT,
     *,
     audit: str = "",
+    refuse: Callable[[Participant], bool] | None = None,
 ) -> Participant:
     """The participant if `request.user` may do `action` on them, else 404.
 
     Missing and forbidden look the same from outside. A successful read writes the audit row,
     as `audit` if given (a page that only shows the person before a change), else as `action`.
+    `refuse`: a further check on a participant the user may see; True is 403, with no audit
+    row (nothing was read). A protected person's audit row is flagged by the audit service.
     """
     from sikta.audit.services import audit_record
     from sikta.participants.models import Participant
@@ -243,6 +378,8 @@ def get_participant_for_user(
     )
     if participant is None or not may(request.user, action, participant):
         raise Http404
+    if refuse is not None and refuse(participant):
+        raise PermissionDenied
     audit_record(request=request, action=audit or str(action), participant=participant)
     return participant
 

@@ -452,7 +452,22 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
         Exit.objects.bulk_create(exits)
         _seed_surveys(rng=rng, participants=participants)
         _seed_finsam(rng=rng, participants=participants, today=today)
+        _seed_protected(participants=participants)
     return len(participants)
+
+
+def _seed_protected(*, participants: list[Participant]) -> None:
+    """One active participant per länsdel with protected identity (skyddad identitet), so that
+    the masking can be seen: the first by number, none if one is already marked."""
+    if Participant.objects.filter(protected_identity=True).exists():
+        return
+    chosen: dict[int, Participant] = {}
+    for p in participants:
+        if p.status == Participant.Status.ACTIVE and p.assigned_to is not None:
+            chosen.setdefault(p.assigned_to.lansdel_id, p)
+    Participant.objects.filter(pk__in=[p.pk for p in chosen.values()]).update(
+        protected_identity=True, protected_identity_since=timezone.now()
+    )
 
 
 def _seed_finsam(*, rng: random.Random, participants: list[Participant], today: dt.date) -> None:

@@ -24,6 +24,7 @@ from sikta.accounts.forms import TokenForm
 from sikta.accounts.otp import has_device
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
+from sikta.core.http import require_form_methods
 
 RECOVERY_CODE_COUNT = 10
 
@@ -61,6 +62,7 @@ def _check(request: HttpRequest, token: str) -> tuple[object | None, bool]:
 
 
 @login_required
+@require_form_methods
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if request.user.is_verified():
@@ -93,6 +95,7 @@ def _qr_svg(device: TOTPDevice) -> SafeString:
 
 
 @login_required
+@require_form_methods
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     user = request.user

@@ -98,6 +98,27 @@ def _is_text(content: bytes) -> bool:
     return True
 
 
+# What a browser that guesses the type from the content (ignoring the type we send) looks for
+# at the start of a file to render it as a web page. A PDF or text file that starts like one is
+# refused: whatever it is, it is not plain minutes, and it must not become a page on our site.
+MARKUP_SIGNS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<svg",
+    b"<object",
+    b"<embed",
+)
+
+
+def _looks_like_markup(content: bytes) -> bool:
+    start = content[:1024].lower()
+    return any(sign in start for sign in MARKUP_SIGNS)
+
+
 SNIFFERS = {
     ".pdf": lambda content: content.startswith(b"%PDF-"),
     ".docx": _is_docx,
@@ -136,7 +157,9 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
         )
     if not content:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": filename}, code="empty")
-    if not SNIFFERS[extension](content):
+    if not SNIFFERS[extension](content) or (
+        extension in (".pdf", ".txt") and _looks_like_markup(content)
+    ):
         raise ValidationError(
             _(
                 "“%(name)s” is not what its name says: its content is not a %(kind)s file. "
@@ -176,7 +199,10 @@ def download_response(*, content: bytes, filename: str, content_type: str) -> Ht
     response = HttpResponse(bytes(content), content_type=served_type)
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Its own policy, replacing the site's: nothing loads, nothing runs, nothing frames it.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     response["Content-Length"] = str(len(content))
     return response

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, grants, lansdel_of, role_of
@@ -30,6 +30,7 @@ from sikta.activities.forms import ActivityForm, HeldForm, MinutesForm
 from sikta.activities.models import Activity, Kind, Minutes
 from sikta.activities.plan import HalfYear, half_years, summary
 from sikta.activities.uploads import download_response
+from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats, Lansdel
 
 # What a samordnare may plan and record, always for their own länsdel.
@@ -102,6 +103,7 @@ def _activities(insats: Insats | None, half: HalfYear) -> QuerySet[Activity]:
 
 
 @requires(Action.VIEW_ACTIVITY_PLAN)
+@require_safe
 def activity_plan(request: HttpRequest) -> HttpResponse:
     insats = Insats.objects.current()
     today = timezone.localdate()
@@ -129,6 +131,7 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.MANAGE_ACTIVITY_PLAN)
+@require_form_methods
 def activity_create(request: HttpRequest) -> HttpResponse:
     insats = Insats.objects.current()
     if insats is None or not _may_create(request.user):
@@ -178,12 +181,14 @@ def _render_detail(
 
 
 @requires(Action.VIEW_ACTIVITY_PLAN)
+@require_safe
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(Activity.objects.select_related("lansdel"), pk=pk)
     return _render_detail(request, activity)
 
 
 @requires(Action.MANAGE_ACTIVITY_PLAN)
+@require_form_methods
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_activity_for_manager(request, pk)
     form = ActivityForm(
@@ -246,9 +251,12 @@ def activity_minutes_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_ACTIVITY_PLAN)
+@require_safe
 def activity_minutes(request: HttpRequest, pk: int, minutes: int) -> HttpResponse:
     """The file as uploaded, always as a download."""
-    file = get_object_or_404(Minutes, pk=minutes, activity_id=pk)
+    # activity__pk, not activity_id: a number beyond 64 bits is then "not found" (404), where
+    # the foreign key's own lookup would hand SQLite an integer it cannot hold (a 500).
+    file = get_object_or_404(Minutes, pk=minutes, activity__pk=pk)
     return download_response(
         content=bytes(file.content), filename=file.filename, content_type=file.content_type
     )

@@ -23,6 +23,9 @@ class AuditSearchForm(forms.Form):
     date_to = forms.DateField(
         label=_("To (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    protected = forms.BooleanField(
+        label=_("Only records about people with protected identity"), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

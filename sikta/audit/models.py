@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     PARTICIPANT_CHANGE = "participant.change", _("Changed participant")
     PARTICIPANT_EXPORT = "participant.export", _("Exported participant")
     PARTICIPANT_ASSIGN = "participant.assign", _("Assigned participant")
+    PARTICIPANT_PROTECTION = "participant.protection", _("Changed protected identity")
     REFERRAL_CREATE = "referral.create", _("Received referral")
     REFERRAL_VIEW = "referral.view", _("Viewed referral")
     REFERRAL_LIST = "referral.list", _("Listed referral")
@@ -43,6 +44,10 @@ class AuditAction(models.TextChoices):
     AUDIT_REVIEW = "audit.review", _("Reviewed the audit log")
     AUDIT_VERIFY = "audit.verify", _("Verified the audit log's hash chain")
 
+
+# The key in `detail` that flags a record about a person with protected identity (skyddad
+# identitet). Set by the audit services, never by a view.
+PROTECTED_FLAG = "protected_identity"
 
 # What a log review samples from: staff reading people's data.
 STAFF_READS = (

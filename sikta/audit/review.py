@@ -3,6 +3,10 @@
 A read is "outside the reader's caseload" when a coach or koordinator read a participant not
 assigned to them at that moment (Assignment history), or a samordnare read a participant or
 referral outside their länsdel. Those come first in the review.
+
+Reads of a person with protected identity (skyddad identitet: the audit record's detail carries
+the flag) are not left to chance: every one in the period is added to the random sample (up to
+MAX_PROTECTED_READS), and they come right after the reads outside the caseload.
 """
 
 from __future__ import annotations
@@ -17,10 +21,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.access.roles import RoleCode
-from sikta.audit.models import STAFF_READS, AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.models import (
+    PROTECTED_FLAG,
+    STAFF_READS,
+    AuditAction,
+    AuditEvent,
+    LogReview,
+    LogReviewItem,
+)
 from sikta.audit.services import audit_record
 
 DEFAULT_SAMPLE_SIZE = 25
+# Reads of protected people added to a review besides the random sample, at most.
+MAX_PROTECTED_READS = 500
+
+
+def protected_reads(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """The records in `events` about a person with protected identity."""
+    return events.filter(**{f"detail__{PROTECTED_FLAG}": True})
 
 
 def staff_reads(*, period_from: dt.date, period_to: dt.date) -> QuerySet[AuditEvent]:
@@ -90,12 +108,18 @@ def review_draw(
             note=note,
         )
         # The database draws the sample; only the chosen rows come back.
-        sample = (
-            with_caseload_flag(staff_reads(period_from=period_from, period_to=period_to))
-            .order_by("?")
-            .values_list("pk", "at", "outside_caseload")[:sample_size]
+        reads = with_caseload_flag(staff_reads(period_from=period_from, period_to=period_to))
+        sample = reads.order_by("?").values_list("pk", "at", "outside_caseload")[:sample_size]
+        protected = list(
+            protected_reads(reads)
+            .order_by("at", "pk")
+            .values_list("pk", "at", "outside_caseload")[:MAX_PROTECTED_READS]
         )
-        rows = sorted(sample, key=lambda row: (not row[2], row[1], row[0]))
+        flagged = {row[0] for row in protected}
+        chosen = {row[0]: row for row in [*sample, *protected]}
+        rows = sorted(
+            chosen.values(), key=lambda row: (not row[2], row[0] not in flagged, row[1], row[0])
+        )
         LogReviewItem.objects.bulk_create(
             LogReviewItem(review=review, event_id=pk, outside_caseload=outside)
             for pk, _at, outside in rows
@@ -111,6 +135,7 @@ def review_draw(
                 "to": period_to.isoformat(),
                 "sample_size": sample_size,
                 "drawn": len(rows),
+                "protected_reads": len(flagged),
             },
         )
     return review

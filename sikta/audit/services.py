@@ -1,4 +1,9 @@
-"""Writing audit records. Every read, change and export of personal data calls these."""
+"""Writing audit records. Every read, change and export of personal data calls these.
+
+A record about a person with protected identity (skyddad identitet) is flagged here, in one
+place for every view: `detail["protected_identity"] = True`. The flag is part of the detail
+and so of the record's hash.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sikta.audit.models import AuditEvent
+from sikta.audit.models import PROTECTED_FLAG, AuditEvent
 from sikta.core.net import client_ip
 
 
@@ -26,6 +31,19 @@ def _actor(request: HttpRequest | None, user: Any) -> dict[str, Any]:
     }
 
 
+def _is_protected(participant: Any = None, referral: Any = None) -> bool:
+    from sikta.access.policy import referral_is_protected
+
+    if participant is not None and getattr(participant, "protected_identity", False):
+        return True
+    return referral is not None and referral_is_protected(referral)
+
+
+def _flagged(detail: dict[str, Any] | None, protected: bool) -> dict[str, Any]:
+    """A fresh detail dict per record, with the flag when the person is protected."""
+    return {**(detail or {}), PROTECTED_FLAG: True} if protected else dict(detail or {})
+
+
 def audit_record(
     *,
     action: str,
@@ -40,7 +58,7 @@ def audit_record(
         action=action,
         participant=participant,
         referral=referral,
-        detail=detail or {},
+        detail=_flagged(detail, _is_protected(participant, referral)),
         **_actor(request, user),
     )
 
@@ -55,9 +73,19 @@ def audit_record_many(
     detail: dict[str, Any] | None = None,
 ) -> int:
     """One record per person shown, in one insert (a list page shows many people at once)."""
+    from sikta.access.policy import note_referral_protection
+
     actor = _actor(request, user)
+    referrals = list(referrals)
+    note_referral_protection(referrals)
     events = [
-        AuditEvent(action=action, participant=p, detail=detail or {}, **actor) for p in participants
-    ] + [AuditEvent(action=action, referral=r, detail=detail or {}, **actor) for r in referrals]
+        AuditEvent(action=action, participant=p, detail=_flagged(detail, _is_protected(p)), **actor)
+        for p in participants
+    ] + [
+        AuditEvent(
+            action=action, referral=r, detail=_flagged(detail, _is_protected(referral=r)), **actor
+        )
+        for r in referrals
+    ]
     AuditEvent.objects.bulk_create(events)
     return len(events)

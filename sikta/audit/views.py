@@ -1,23 +1,36 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.audit.chain import verify_chain
 from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
-from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
-from sikta.audit.review import review_draw, review_item_mark
+from sikta.audit.models import PROTECTED_FLAG, AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.review import protected_reads, review_draw, review_item_mark
 from sikta.audit.services import audit_record
+from sikta.core.http import require_form_methods
 
 PAGE_SIZE = 100
 
 
+def _is_protected_person(personnummer: Any) -> bool:
+    from sikta.participants.models import Participant
+
+    return Participant.objects.filter(
+        personnummer=personnummer.digits, protected_identity=True
+    ).exists()
+
+
 @requires(Action.VIEW_AUDIT_LOG)
+@require_safe
 def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the log by user, participant, action and period (for sampling reviews)."""
     form = AuditSearchForm(request.GET or None)
@@ -34,7 +47,12 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
+        if data["protected"]:
+            events = protected_reads(events)
         criteria = {k: str(v) for k, v in data.items() if v}
+        if data["personnummer"] and _is_protected_person(data["personnummer"]):
+            # Looking a protected person up by personnummer is flagged like a read of them.
+            criteria[PROTECTED_FLAG] = True
     elif form.is_bound:
         events = events.none()
         criteria = {"invalid": True}
@@ -51,6 +69,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_AUDIT_LOG)
+@require_safe
 def audit_chain(request: HttpRequest) -> HttpResponse:
     """Recompute the log's hash chain and show the first broken link, if any."""
     report = verify_chain()
@@ -63,6 +82,7 @@ def audit_chain(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.REVIEW_AUDIT_LOG)
+@require_form_methods
 def audit_review_list(request: HttpRequest) -> HttpResponse:
     """The log reviews so far, and the form that draws a new one."""
     form = LogReviewDrawForm(request.POST or None)
@@ -81,6 +101,7 @@ def audit_review_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.REVIEW_AUDIT_LOG)
+@require_form_methods
 def audit_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The sampled reads, outside-caseload reads first; one small form per read to mark it."""
     review = get_object_or_404(LogReview, pk=pk)
@@ -91,7 +112,7 @@ def audit_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bound: LogReviewItemForm | None = None
     if request.method == "POST":
         item_id = request.POST.get("item", "")
-        if not item_id.isdigit():
+        if not (item_id.isascii() and item_id.isdigit()):  # "²".isdigit() is true
             raise Http404
         item = get_object_or_404(LogReviewItem, review=review, pk=int(item_id))
         bound = LogReviewItemForm(request.POST, prefix=f"item-{item.pk}")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
+from sikta.core.forms import ModelMultipleChoiceField
 from sikta.organisation.models import GoalArea, IncomeSource, Outcome
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -168,7 +169,7 @@ class ExitForm(forms.Form):
         required=False,
         help_text=_("For example: work training at a café, studies at komvux."),
     )
-    income_after = forms.ModelMultipleChoiceField(
+    income_after = ModelMultipleChoiceField(
         label=_("Income after"),
         queryset=IncomeSource.objects.all(),
         widget=forms.CheckboxSelectMultiple,

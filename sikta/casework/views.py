@@ -10,9 +10,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, may
+from sikta.access.policy import Action, get_participant_for_user, may, may_see_identity
 from sikta.audit.models import AuditAction
 from sikta.casework import services
 from sikta.casework.forms import (
@@ -27,6 +28,8 @@ from sikta.casework.forms import (
     ResumeForm,
 )
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
+from sikta.core.http import require_form_methods
+from sikta.participants.identity import display_name
 from sikta.participants.models import Participant
 from sikta.referrals import services as referral_services
 from sikta.referrals.forms import ReferralForm
@@ -53,13 +56,15 @@ def case_context(
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     versions = list(participant.mappings.only("pk", "version", "created_at", "author_name"))
     latest = participant.mappings.first()
     shown = latest
-    if request.GET.get("version", "").isdigit():
-        shown = participant.mappings.filter(version=int(request.GET["version"])).first() or latest
+    version = request.GET.get("version", "")
+    if version.isascii() and version.isdigit():  # "²".isdigit() is true, int("²") fails
+        shown = participant.mappings.filter(version=int(version)).first() or latest
     template = participant.track.mapping_template
     status = 200
     if request.method == "POST":
@@ -108,6 +113,7 @@ def _goals(participant: Participant) -> Any:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     form = GoalForm(request.POST or None, prefix="new")
@@ -124,6 +130,7 @@ def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_safe
 def case_plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     return render(
@@ -134,6 +141,7 @@ def case_plan_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
     participant = case_participant(request, pk)
     goal_obj = get_object_or_404(
@@ -193,6 +201,7 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     form = JournalForm(request.POST or None, initial={"kind": JournalEntry.Kind.MEETING})
@@ -211,6 +220,7 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     participant = case_participant(request, pk)
     original = get_object_or_404(JournalEntry, pk=entry, participant=participant)
@@ -280,6 +290,7 @@ def _earlier_versions(entry: JournalEntry) -> list[JournalEntry]:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
     """Pause, resume and exit (utskrivning)."""
     participant = case_participant(request, pk)
@@ -320,7 +331,7 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
                         "for %(days)s days."
                     )
                     % {
-                        "name": participant.full_name,
+                        "name": display_name(request.user, participant),
                         "days": participant.track.insats.exit_survey_days,
                     },
                 )
@@ -353,6 +364,7 @@ def _pdf(content: bytes, participant: Participant, *, draft: bool) -> HttpRespon
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_final(request: HttpRequest, pk: int) -> HttpResponse:
     """Write, preview and sign the slutdokumentation; record to whom it was handed."""
     participant = case_participant(request, pk)
@@ -397,15 +409,35 @@ def case_final(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_safe
 def case_final_pdf(request: HttpRequest, pk: int, document: int) -> HttpResponse:
     participant = get_participant_for_user(
-        request, pk, Action.VIEW_PARTICIPANT, audit=AuditAction.PARTICIPANT_EXPORT
+        request,
+        pk,
+        Action.VIEW_PARTICIPANT,
+        audit=AuditAction.PARTICIPANT_EXPORT,
+        refuse=lambda p: _names_protected_person(request, p, document),
     )
     doc = get_object_or_404(FinalDocument, pk=document, participant=participant)
     return _pdf(bytes(doc.pdf), participant, draft=False)
 
 
+def _names_protected_person(request: HttpRequest, participant: Participant, document: int) -> bool:
+    """A document signed before the person was marked as protected names them: only those who
+    may see who they are get it (documents signed since carry the masked name)."""
+    if may_see_identity(request.user, participant):
+        return False
+    since = participant.protected_identity_since
+    return (
+        since is None
+        or not FinalDocument.objects.filter(
+            pk=document, participant=participant, signed_at__gte=since
+        ).exists()
+    )
+
+
 @requires(Action.CHANGE_PARTICIPANT)
+@require_form_methods
 def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
     """Refer an active participant on to the other track (koordinering → coachning).
 
@@ -414,6 +446,16 @@ def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(
         request, pk, Action.CHANGE_PARTICIPANT, audit=AuditAction.PARTICIPANT_VIEW
     )
+    if not may_see_identity(request.user, participant):
+        # The referral carries the name and personnummer: only those who may see them write it.
+        messages.error(
+            request,
+            _(
+                "The person has protected identity: only the responsible coach or care "
+                "coordinator or the samordnare can refer them on."
+            ),
+        )
+        return redirect("participant_detail", pk=pk)
     track = participant.track.other()
     if track is None or participant.status != Participant.Status.ACTIVE:
         messages.error(request, _("Only an active participant can be referred on."))

@@ -4,6 +4,10 @@ Uppföljning Finsam asks, at the start: gender, age, kommun, income sources befo
 level and start date; at the end: end date, end reason, occupation and income after. Only
 participants who have consented (and not withdrawn it) are registered by name; the others are
 counted anonymously by gender and start year.
+
+A participant with protected identity (skyddad identitet) is never registered by name, consent
+or not: their name and personnummer must not leave Sikta in a file. They are left out of the
+checklist and the export and counted anonymously, like those without consent.
 """
 
 from __future__ import annotations
@@ -53,9 +57,14 @@ def _annotated(participants: QuerySet[Participant]) -> QuerySet[Participant]:
 TODO = Q(started=False) | Q(status=Participant.Status.CLOSED, ended=False)
 
 
+# Counted anonymously: no current consent, or a protected identity.
+ANONYMOUS = Q(has_consent=False) | Q(protected_identity=True)
+
+
 def checklist(participants: QuerySet[Participant], show: str = SHOW_TODO) -> QuerySet[Participant]:
-    """The consenting participants among `participants`, to do, done or all, oldest start first."""
-    rows = _annotated(participants).filter(has_consent=True)
+    """The consenting participants among `participants` (none with protected identity), to do,
+    done or all, oldest start first."""
+    rows = _annotated(participants).filter(has_consent=True, protected_identity=False)
     if show == SHOW_TODO:
         rows = rows.filter(TODO)
     elif show == SHOW_DONE:
@@ -65,22 +74,27 @@ def checklist(participants: QuerySet[Participant], show: str = SHOW_TODO) -> Que
 
 def summary(participants: QuerySet[Participant]) -> dict[str, int]:
     """How many need registering at the start, de-registering at the end; how many have no
-    consent (counted anonymously). One query."""
+    consent (counted anonymously). One query. Protected identities are not among them: see
+    `protected_count`."""
+    named = Q(has_consent=True, protected_identity=False)
     return _annotated(participants).aggregate(
-        to_start=Count("pk", filter=Q(has_consent=True, started=False)),
-        to_end=Count(
-            "pk", filter=Q(has_consent=True, status=Participant.Status.CLOSED, ended=False)
-        ),
+        to_start=Count("pk", filter=named & Q(started=False)),
+        to_end=Count("pk", filter=named & Q(status=Participant.Status.CLOSED, ended=False)),
         without_consent=Count("pk", filter=Q(has_consent=False)),
     )
 
 
+def protected_count(participants: QuerySet[Participant]) -> int:
+    """Consenting participants with protected identity: counted anonymously all the same."""
+    return _annotated(participants).filter(has_consent=True, protected_identity=True).count()
+
+
 def anonymous_counts(participants: QuerySet[Participant]) -> list[tuple[int, str, int]]:
-    """Participants without a valid consent: (start year, gender, count), counted in the
-    database. Nothing else about them leaves Sikta."""
+    """Participants without a valid consent or with protected identity: (start year, gender,
+    count), counted in the database. Nothing else about them leaves Sikta."""
     rows = (
         _annotated(participants)
-        .filter(has_consent=False)
+        .filter(ANONYMOUS)
         .annotate(year=ExtractYear("start_date"), gender=dimension("gender", on=dt.date.today()))
         .values("year", "gender")
         .annotate(n=Count("pk"))

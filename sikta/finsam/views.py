@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_participant_for_user, lansdel_of
@@ -45,6 +45,7 @@ def _chosen(request: HttpRequest) -> tuple[ChecklistFilter, QuerySet[Participant
 
 
 @requires(Action.HANDLE_FINSAM)
+@require_safe
 def finsam_list(request: HttpRequest) -> HttpResponse:
     form, visible, show = _chosen(request)
     page = Paginator(
@@ -66,6 +67,7 @@ def finsam_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": list(selectors.rows(page)),
             "summary": selectors.summary(visible),
+            "protected_count": selectors.protected_count(visible),
             "anonymous": selectors.anonymous_counts(visible),
             "education_levels": EducationLevel.objects.all(),
             "today": timezone.localdate(),
@@ -133,6 +135,8 @@ def finsam_unmark(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
     )
     kind = request.POST.get("kind", "")
+    if kind not in Registration.Kind.values:  # the form's hidden field: nothing else is a mark
+        return _back(request)
     deleted, _n = Registration.objects.filter(
         participant=participant, kind=kind, period_start=participant.start_date
     ).delete()
@@ -170,6 +174,7 @@ def finsam_education(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.HANDLE_FINSAM)
+@require_safe
 def finsam_export(request: HttpRequest) -> HttpResponse:
     """The checklist as shown (same filter), as CSV or Excel, streamed; every person exported
     is logged, and the export with its row count."""

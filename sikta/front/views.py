@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, grants, may, staff_of
@@ -30,6 +31,7 @@ SAMORDNARE_ROWS = 400
 
 
 @login_required
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The start page; what it shows follows the user's role."""
     staff = staff_of(request.user)
@@ -97,6 +99,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_ORGANISATION)
+@require_safe
 def organisation(request: HttpRequest) -> HttpResponse:
     insats = Insats.objects.current()
     context: dict[str, object] = {"insats": insats}

@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
+from sikta.core.forms import ModelMultipleChoiceField
 from sikta.groups.models import Group, Session
 from sikta.organisation.models import StaffMember
+from sikta.participants.identity import display_name
 from sikta.participants.models import Participant
 
 
@@ -15,6 +17,7 @@ class GroupForm(forms.ModelForm):
     class Meta:
         model = Group
         fields = ["name", "description", "lansdel", "leaders"]
+        field_classes = {"leaders": ModelMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "leaders": forms.CheckboxSelectMultiple,
@@ -41,29 +44,36 @@ class SessionForm(forms.ModelForm):
 
 
 class MembersForm(forms.Form):
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleChoiceField(
         label=_("Add participants"),
         queryset=Participant.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick the participants to add.")},
     )
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = candidates
+        # Each name as the policy lets this user see it (a protected identity masked).
+        self.fields["participants"].label_from_instance = lambda p: display_name(user, p)
 
 
 class AttendanceForm(forms.Form):
     """One checkbox per member: present or not."""
 
     def __init__(
-        self, *args: Any, members: list[Participant], present: set[int], **kwargs: Any
+        self,
+        *args: Any,
+        members: list[Participant],
+        present: set[int],
+        user: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.members = members
         for member in members:
             self.fields[f"p{member.pk}"] = forms.BooleanField(
-                label=member.full_name, required=False, initial=member.pk in present
+                label=display_name(user, member), required=False, initial=member.pk in present
             )
 
     def present_ids(self) -> set[int]:

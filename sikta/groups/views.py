@@ -11,9 +11,11 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
+from sikta.core.http import require_form_methods
 from sikta.groups import services
 from sikta.groups.forms import AttendanceForm, GroupForm, MembersForm, SessionForm
 from sikta.groups.models import Group
+from sikta.participants.identity import masked_last
 from sikta.participants.models import Participant
 
 
@@ -26,6 +28,7 @@ def _group_for_user(request: HttpRequest, pk: int) -> Group:
 
 
 @requires(Action.HANDLE_GROUPS)
+@require_form_methods
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = (
         Group.objects.visible_to(request.user)
@@ -47,21 +50,29 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.HANDLE_GROUPS)
+@require_form_methods
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_for_user(request, pk)
-    members = list(group.members.select_related("kommun", "track").order_by("last_name"))
-    candidates = (
+    members = list(
+        masked_last(
+            group.members.select_related("kommun", "track").order_by("last_name"), request.user
+        )
+    )
+    candidates = masked_last(
         Participant.objects.visible_to(request.user)
         .active()
         .exclude(pk__in=[m.pk for m in members])
-        .order_by("last_name", "first_name")
+        .order_by("last_name", "first_name"),
+        request.user,
     )
     session_form = SessionForm(prefix="s")
-    members_form = MembersForm(prefix="m", candidates=candidates)
+    members_form = MembersForm(prefix="m", candidates=candidates, user=request.user)
     status = 200
     if request.method == "POST":
         if request.POST.get("form") == "members":
-            members_form = MembersForm(request.POST, prefix="m", candidates=candidates)
+            members_form = MembersForm(
+                request.POST, prefix="m", candidates=candidates, user=request.user
+            )
             if members_form.is_valid():
                 services.members_add(
                     group=group,
@@ -92,15 +103,19 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.HANDLE_GROUPS)
+@require_form_methods
 def group_session(request: HttpRequest, pk: int, session: int) -> HttpResponse:
     group = _group_for_user(request, pk)
     session_obj = get_object_or_404(group.sessions, pk=session)
-    members = list(group.members.order_by("last_name", "first_name"))
+    members = list(masked_last(group.members.order_by("last_name", "first_name"), request.user))
     present = set(
         session_obj.attendance.filter(present=True).values_list("participant_id", flat=True)
     )
     form = AttendanceForm(
-        request.POST if request.method == "POST" else None, members=members, present=present
+        request.POST if request.method == "POST" else None,
+        members=members,
+        present=present,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         changed = services.attendance_save(

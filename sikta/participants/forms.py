@@ -53,6 +53,38 @@ class AssignForm(forms.Form):
         return self.caseworkers[self.cleaned_data["caseworker"]].staff
 
 
+class ProtectionForm(forms.Form):
+    """Confirming that a participant is marked as protected identity, or that the mark goes."""
+
+    confirm = forms.BooleanField(label=_("I confirm the change"))
+    note = forms.CharField(
+        label=_("Why (optional)"),
+        help_text=_(
+            "E.g. that the person has skyddade personuppgifter at Skatteverket. Do not write "
+            "an address or anything else that tells where the person lives."
+        ),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args: Any, protect: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        confirm = self.fields["confirm"]
+        if protect:
+            confirm.label = _(
+                "The person has protected identity: show who they are only to the responsible "
+                "coach or care coordinator and the samordnare"
+            )
+            confirm.error_messages["required"] = _("Confirm that the person is to be protected.")
+        else:
+            confirm.label = _(
+                "The person no longer has protected identity: show who they are to everyone "
+                "who works with the case"
+            )
+            confirm.error_messages["required"] = _("Confirm that the mark is to be removed.")
+
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

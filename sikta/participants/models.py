@@ -71,6 +71,29 @@ class Participant(models.Model):
     start_date = models.DateField(_("start date"), default=dt.date.today)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Skyddad identitet (protected identity): name, personnummer and contact details are shown
+    # only to the responsible staff member and the samordnare of the participant's länsdel
+    # (sikta.access.policy.may_see_identity); everyone else sees `masked_name`.
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_(
+            "Name, personal identity number and contact details are shown only to the "
+            "responsible coach or care coordinator and the samordnare of the county area."
+        ),
+    )
+    protected_identity_since = models.DateTimeField(
+        _("protected identity since"), null=True, blank=True, editable=False
+    )
+    protected_identity_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("protected identity changed by"),
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -88,7 +111,20 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
+        """The name to show, masked for a protected identity: the safe default wherever the
+        reader is not known (e-mails, PDFs, messages). Pages that know the reader use the
+        `participant_name` template tag, which asks the access policy."""
+        return self.masked_name if self.protected_identity else self.legal_name
+
+    @property
+    def legal_name(self) -> str:
+        """The real name, whoever reads it: only behind sikta.access.policy.may_see_identity."""
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_name(self) -> str:
+        """What stands in for a protected person's name: no name, only the case number."""
+        return _("Protected identity #%(id)s") % {"id": self.pk}
 
     def age_on(self, day: dt.date | None = None) -> int:
         return self.personnummer.age_on(day or timezone.localdate())

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from sikta.audit.models import AuditAction
+from sikta.audit.models import PROTECTED_FLAG, AuditAction
 from sikta.audit.services import audit_record
 from sikta.organisation.models import StaffMember
 from sikta.participants.models import Assignment, Participant
@@ -55,3 +55,30 @@ def participant_assign(
         detail=detail,
     )
     return assignment
+
+
+@transaction.atomic
+def participant_protection(
+    *, participant: Participant, protect: bool, request: HttpRequest, note: str = ""
+) -> Participant:
+    """Mark `participant` as having protected identity, or remove the mark; audited, with who
+    and why. From the mark on, every audit record about them carries the protected flag."""
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    participant.protected_identity = protect
+    participant.protected_identity_since = timezone.now() if protect else None
+    participant.protected_identity_by = request.user
+    participant.save(
+        update_fields=["protected_identity", "protected_identity_since", "protected_identity_by"]
+    )
+    detail: dict[str, Any] = {"op": "mark" if protect else "unmark"}
+    if not protect:
+        detail[PROTECTED_FLAG] = True  # protected until this very record
+    if note:
+        detail["note"] = note
+    audit_record(
+        request=request,
+        action=AuditAction.PARTICIPANT_PROTECTION,
+        participant=participant,
+        detail=detail,
+    )
+    return participant

@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, may
+from sikta.access.policy import Action, get_participant_for_user, identity_scope, may
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
+from sikta.core.http import require_form_methods
 from sikta.core.personnummer import Personnummer, PersonnummerError
 from sikta.organisation.models import Kommun
 from sikta.participants import services
@@ -21,7 +23,9 @@ from sikta.participants.forms import (
     ConsentForm,
     ConsentWithdrawForm,
     ParticipantFilterForm,
+    ProtectionForm,
 )
+from sikta.participants.identity import display_name, masked_last
 from sikta.participants.models import Consent, Participant
 from sikta.participants.selectors import caseworkers_for
 
@@ -29,7 +33,10 @@ PAGE_SIZE = 50
 JOURNAL_PREVIEW = 5  # the case page shows the latest entries; the journal page has them all
 
 
-def _search(participants: object, text: str) -> object:
+def _search(participants: object, text: str, user: object) -> object:
+    """By personnummer or name, among the people whose identity the user may see: finding a
+    masked person by their name would tell who they are."""
+    participants = participants.filter(identity_scope(user))
     try:
         return participants.filter(personnummer=Personnummer.parse(text).digits)
     except PersonnummerError:
@@ -41,6 +48,7 @@ def _search(participants: object, text: str) -> object:
 
 
 @requires(Action.LIST_PARTICIPANTS)
+@require_safe
 def participant_list(request: HttpRequest) -> HttpResponse:
     visible = Participant.objects.visible_to(request.user)
     kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
@@ -50,12 +58,13 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     participants = visible.select_related("kommun__lansdel", "track", "assigned_to")
     if form.is_valid():
         if form.cleaned_data["q"]:
-            participants = _search(participants, form.cleaned_data["q"])
+            participants = _search(participants, form.cleaned_data["q"], request.user)
         for name in ("status", "track", "kommun"):
             if form.cleaned_data[name]:
                 participants = participants.filter(**{name: form.cleaned_data[name]})
     else:
         participants = participants.none()  # the errors show next to the fields
+    participants = masked_last(participants, request.user)
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("sida"))
     audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=page)
     query = data.copy()
@@ -68,6 +77,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_safe
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(request, pk, Action.VIEW_PARTICIPANT)
     return render(
@@ -86,6 +96,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referrals": participant.referrals.select_related("track"),
             "may_assign": may(request.user, Action.ASSIGN_PARTICIPANT, participant),
             "may_change": may(request.user, Action.CHANGE_PARTICIPANT, participant),
+            "may_protect": may(request.user, Action.PROTECT_IDENTITY, participant),
+            "may_unprotect": may(request.user, Action.UNPROTECT_IDENTITY, participant),
             "groups": participant.activity_groups.all(),
             "placements": participant.placements.select_related("employer"),
             "documents": participant.final_documents.defer("pdf"),
@@ -94,6 +106,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.ASSIGN_PARTICIPANT)
+@require_form_methods
 def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Change who is responsible; the samordnare sees everyone's caseload against capacity."""
     participant = get_participant_for_user(
@@ -111,7 +124,7 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(staff)s is now responsible for %(name)s.")
-            % {"staff": staff.full_name, "name": participant.full_name},
+            % {"staff": staff.full_name, "name": display_name(request.user, participant)},
         )
         return redirect("participant_detail", pk=participant.pk)
     return render(
@@ -123,6 +136,7 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """What the participant consented to over time; recording a consent or its withdrawal."""
     action = Action.CHANGE_PARTICIPANT if request.method == "POST" else Action.VIEW_PARTICIPANT
@@ -171,4 +185,46 @@ def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "has_current": current.exists(),
         },
         status=400 if sent in ("give", "withdraw") else 200,
+    )
+
+
+@requires(Action.PROTECT_IDENTITY)
+@require_form_methods
+def participant_protection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a participant as having protected identity (skyddad identitet), or remove the mark.
+
+    Marking: the responsible coach or koordinator, or the samordnare of the länsdel. Removing
+    it shows the person to more people, so only the samordnare may. GET asks for confirmation;
+    the change is a POST, audited.
+    """
+    participant = get_participant_for_user(
+        request, pk, Action.PROTECT_IDENTITY, audit=AuditAction.PARTICIPANT_VIEW
+    )
+    protect = not participant.protected_identity
+    if not protect and not may(request.user, Action.UNPROTECT_IDENTITY, participant):
+        messages.error(
+            request,
+            _("Only the samordnare of the county area can remove the protected identity mark."),
+        )
+        return redirect("participant_detail", pk=pk)
+    form = ProtectionForm(request.POST or None, protect=protect)
+    if request.method == "POST" and form.is_valid():
+        services.participant_protection(
+            participant=participant,
+            protect=protect,
+            request=request,
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request,
+            _("The participant is now marked as protected identity.")
+            if protect
+            else _("The protected identity mark is removed."),
+        )
+        return redirect("participant_detail", pk=pk)
+    return render(
+        request,
+        "participants/protection.html",
+        {"participant": participant, "form": form, "protect": protect},
+        status=400 if form.is_bound else 200,
     )

@@ -11,6 +11,7 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
+from sikta.core.http import require_form_methods
 from sikta.privacy.extract import Extract, collect, render_json, render_pdf
 from sikta.privacy.forms import ExtractForm
 
@@ -33,6 +34,7 @@ def _audit(request: HttpRequest, extract: Extract, action: str, detail: dict) ->
 
 @never_cache
 @requires(Action.REGISTER_EXTRACT)
+@require_form_methods
 def register_extract(request: HttpRequest) -> HttpResponse:
     """Ask for a personnummer, show what is held, and hand out the extract as PDF or JSON.
 

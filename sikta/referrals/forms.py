@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sikta.core.fields import PersonnummerFormField
+from sikta.core.forms import ModelMultipleChoiceField
 from sikta.organisation.models import (
     DeclineReason,
     IncomeSource,
@@ -92,7 +93,7 @@ class ReferralForm(forms.Form):
         label=_("Municipality where the person is registered"),
         error_messages={"required": _("Choose the municipality where the person is registered.")},
     )
-    income_sources = forms.ModelMultipleChoiceField(
+    income_sources = ModelMultipleChoiceField(
         label=_("What does the person live on now?"),
         queryset=IncomeSource.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -249,6 +250,14 @@ class InviteForm(forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    def clean_meeting_at(self) -> dt.datetime:
+        """A meeting within a year of today: a year such as 0001 or 9999 is a typing mistake
+        (and year 1, moved into UTC for the database, was a server error)."""
+        meeting = self.cleaned_data["meeting_at"]
+        if abs((meeting.date() - timezone.localdate()).days) > 366:
+            raise forms.ValidationError(_("Give a meeting date within a year from today."))
+        return meeting
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(
@@ -289,6 +298,14 @@ class AcceptForm(AssignForm):
         help_text=_(
             "The national follow-up service of the coordination associations. Without this "
             "consent the person is only counted there anonymously, by gender and start year."
+        ),
+        required=False,
+    )
+    protected_identity = forms.BooleanField(
+        label=_("The person has protected identity (skyddade personuppgifter)"),
+        help_text=_(
+            "Then only the responsible coach or care coordinator and the samordnare see the "
+            "person's name, personal identity number and contact details."
         ),
         required=False,
     )

@@ -8,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from sikta.access.policy import Action, may
+from sikta.access.policy import Action, may, staff_of
+from sikta.access.roles import RoleCode
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 
@@ -79,3 +81,27 @@ def flags_for(referrals: Sequence[Referral], *, user: Any) -> dict[int, list[str
                 text = _("Referred before in another county area.")
             flags[referral.pk].append(text)
     return dict(flags)
+
+
+def masked_last(referrals: QuerySet[Referral], user: Any) -> QuerySet[Referral]:
+    """`referrals` in their order, but those of a protected person the user sees masked last:
+    sorted by name among the others, a masked row would tell where the hidden name falls.
+    The same rule as `may_see_referral_identity`, for the referrals of a queue."""
+    protected = Exists(
+        Participant.objects.filter(
+            Q(personnummer=OuterRef("personnummer")) | Q(pk=OuterRef("participant_id")),
+            protected_identity=True,
+        )
+    )
+    staff = staff_of(user)
+    shown = Q(pk__in=[])
+    if staff is not None and staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id:
+        shown = Q(kommun__lansdel_id=staff.lansdel_id)
+    ordering = referrals.query.order_by or Referral._meta.ordering
+    return referrals.annotate(
+        identity_masked=Case(
+            When(Q(protected) & ~shown, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    ).order_by("identity_masked", *ordering)

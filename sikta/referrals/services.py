@@ -253,10 +253,13 @@ def referral_accept(
     request: HttpRequest,
     note: str = "",
     finsam: bool = False,
+    protected: bool = False,
 ) -> Participant:
     """Accept: enrol the person (inskrivning), record their consent, assign the caseworker.
 
-    `finsam`: the person also consented to registration in Uppföljning Finsam."""
+    `finsam`: the person also consented to registration in Uppföljning Finsam.
+    `protected`: the person has protected identity (skyddad identitet); an existing mark is
+    never removed by accepting."""
     _check(referral, Status.ACCEPTED)
     participant = (
         Participant.objects.select_for_update().filter(personnummer=referral.personnummer).first()
@@ -283,6 +286,11 @@ def referral_accept(
         participant.end_date = None
         participant.status = Participant.Status.ACTIVE
     check_caseworker(participant, caseworker)
+    newly_protected = protected and not participant.protected_identity
+    if newly_protected:
+        participant.protected_identity = True
+        participant.protected_identity_since = timezone.now()
+        participant.protected_identity_by = request.user
     participant.save()
     audit_record(
         request=request,
@@ -298,6 +306,14 @@ def referral_accept(
         referral=referral,
         finsam=finsam,
     )
+    if newly_protected:
+        audit_record(
+            request=request,
+            action=AuditAction.PARTICIPANT_PROTECTION,
+            participant=participant,
+            referral=referral,
+            detail={"op": "mark"},
+        )
     participant_assign(participant=participant, staff=caseworker, request=request, note=note)
 
     from_status = referral.status

@@ -10,14 +10,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_referral_for_user, lansdel_of, may, role_of
 from sikta.access.roles import RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record, audit_record_many
+from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats, Kommun, Track
+from sikta.participants.identity import display_name
 from sikta.participants.selectors import caseworkers_for
 from sikta.referrals import services
 from sikta.referrals.eligibility import Outcome, evaluate_referral
@@ -31,7 +33,7 @@ from sikta.referrals.forms import (
 )
 from sikta.referrals.models import Referral
 from sikta.referrals.ratelimit import over_limit
-from sikta.referrals.selectors import flags_for
+from sikta.referrals.selectors import flags_for, masked_last
 
 Status = Referral.Status
 PAGE_SIZE = 50
@@ -46,11 +48,13 @@ def _tracks() -> QuerySet[Track]:
 # --- the public form -------------------------------------------------------------------------
 
 
+@require_safe
 def referral_start(request: HttpRequest) -> HttpResponse:
     """The public page the association's web site links to: choose the track."""
     return render(request, "referrals/public_start.html", {"tracks": _tracks()})
 
 
+@require_form_methods
 def referral_form(request: HttpRequest, track: str) -> HttpResponse:
     track_obj = get_object_or_404(_tracks(), slug=track)
     referrer = None
@@ -118,6 +122,7 @@ def referral_check(request: HttpRequest, track: str) -> HttpResponse:
     return render(request, "referrals/_precheck.html", {"evaluation": form.evaluation})
 
 
+@require_safe
 def referral_thanks(request: HttpRequest) -> HttpResponse:
     reference = request.session.get(SESSION_REFERENCE)
     if reference is None:
@@ -140,6 +145,7 @@ ALL = "alla"
 
 
 @requires(Action.HANDLE_REFERRALS)
+@require_safe
 def referral_queue(request: HttpRequest) -> HttpResponse:
     visible = Referral.objects.visible_to(request.user)
     kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
@@ -153,8 +159,10 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     elif status != ALL:
         status = OPEN
         referrals = referrals.open()
-    if track:
+    if track in {t.slug for t in _tracks()}:  # a choice from the list; anything else: all
         referrals = referrals.filter(track__slug=track)
+    else:
+        track = ""
     if kommun in {str(k.pk) for k in kommuner}:
         referrals = referrals.filter(kommun_id=int(kommun))
     referrals = referrals.select_related(
@@ -164,9 +172,10 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         "track__referrers",
         "track__eligibility_rules",
     )
-    page = Paginator(referrals.order_by(*SORTS.get(sort, SORTS["mottagen"])), PAGE_SIZE).get_page(
-        request.GET.get("sida")
-    )
+    referrals = referrals.order_by(*SORTS.get(sort, SORTS["mottagen"]))
+    if sort == "namn":
+        referrals = masked_last(referrals, request.user)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("sida"))
     rows = list(page)
     flags = flags_for(rows, user=request.user)
     audit_record_many(request=request, action=AuditAction.REFERRAL_LIST, referrals=rows)
@@ -197,10 +206,14 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.HANDLE_REFERRALS)
+@require_form_methods
 def referral_register(request: HttpRequest) -> HttpResponse:
     """A referral taken by phone or in a meeting, registered by the samordnare."""
     tracks = _tracks()
-    track = tracks.filter(slug=request.GET.get("spar") or request.POST.get("spar")).first()
+    # Chosen among the tracks, not looked up: a slug with a NUL (from a hand-made request)
+    # would make PostgreSQL refuse the query.
+    slug = request.GET.get("spar") or request.POST.get("spar")
+    track = next((t for t in tracks if t.slug == slug), None)
     if track is None:
         return render(request, "referrals/register_choose.html", {"tracks": tracks})
     if request.method == "POST":
@@ -262,6 +275,7 @@ def _detail(
 
 
 @requires(Action.HANDLE_REFERRALS)
+@require_safe
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_referral_for_user(request, pk, audit=AuditAction.REFERRAL_VIEW)
     return _detail(request, referral)
@@ -321,6 +335,7 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @requires(Action.HANDLE_REFERRALS)
+@require_form_methods
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept and assign: pick the coach or koordinator, seeing each one's caseload."""
     referral = get_referral_for_user(request, pk, audit=AuditAction.REFERRAL_VIEW)
@@ -339,6 +354,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
                 note=data["note"],
                 finsam=data["finsam_consent"],
+                protected=data["protected_identity"],
             )
         except services.PersonOutOfScope:
             messages.error(
@@ -355,7 +371,10 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(name)s is enrolled and assigned to %(staff)s.")
-            % {"name": participant.full_name, "staff": data["caseworker"].full_name},
+            % {
+                "name": display_name(request.user, participant),
+                "staff": data["caseworker"].full_name,
+            },
         )
         return redirect(reverse("participant_detail", args=[participant.pk]))
     return render(

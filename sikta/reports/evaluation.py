@@ -3,6 +3,10 @@
 No name, no personnummer, no birth date: a pseudonym (HMAC of the personnummer under
 PSEUDONYM_KEY, stable between exports, not derivable without the key), the age band, gender,
 kommun, track, months instead of dates, the outcome, and the survey scores at start and exit.
+
+People with protected identity (skyddad identitet) are left out altogether: kommun, gender,
+age band and months can point to one person in a small kommun, and where such a person lives is
+exactly what must not spread.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.db.models import QuerySet
 from sikta.casework.models import Exit
 from sikta.participants.models import Participant
 from sikta.reports.aggregates import AGE_BANDS
-from sikta.surveys.models import Response
+from sikta.surveys.models import Answer, Instrument, Response
 from sikta.surveys.scoring import score
 
 # The data dictionary: column, meaning. The export's columns are exactly these, in order.
@@ -47,6 +51,7 @@ DICTIONARY: list[tuple[str, str]] = [
     ("poang_slut", "Poäng vid utskrivning, samma skala."),
 ]
 COLUMNS = [name for name, _meaning in DICTIONARY]
+CHUNK = 2000
 
 
 def pseudonym(participant: Participant) -> str:
@@ -63,31 +68,49 @@ def _age_band(participant: Participant) -> str:
 
 def rows(participants: QuerySet[Participant]) -> Iterator[list[Any]]:
     """The rows, one per participant, sub-goal and instrument answered (or one row without
-    survey columns). Fetched in chunks: memory does not grow with the number of rows."""
-    queryset = participants.select_related("kommun__lansdel", "track").order_by("pk")
-    for chunk_start in range(0, queryset.count(), 2000):
-        chunk = list(queryset[chunk_start : chunk_start + 2000])
-        ids = [p.pk for p in chunk]
+    survey columns). Fetched in chunks: memory does not grow with the number of rows. Nobody
+    with protected identity."""
+    queryset = (
+        participants.filter(protected_identity=False)
+        .select_related("kommun__lansdel", "track")
+        .order_by("pk")
+    )
+    instruments = {i.pk: i for i in Instrument.objects.prefetch_related("items__subgoal")}
+    items = {item.pk: item for i in instruments.values() for item in i.items.all()}
+    last = 0
+    while chunk := list(queryset.filter(pk__gt=last)[:CHUNK]):  # keyset: no OFFSET to skip
+        last = chunk[-1].pk
+        starts = {p.pk: p.start_date for p in chunk}
         exits = {
             e.participant_id: e
-            for e in Exit.objects.filter(participant_id__in=ids)
+            for e in Exit.objects.filter(participant_id__in=starts)
             .select_related("outcome")
             .order_by("end_date")
         }
-        scores: dict[int, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
-        for response in (
-            Response.objects.filter(participant_id__in=ids, completed_at__isnull=False)
-            .select_related("instrument", "participant")
-            .prefetch_related("answers__item__subgoal", "instrument__items")
+        # Only this enrolment's answers count; plain tuples, as there are many.
+        responses = {
+            pk: (participant_id, instruments[instrument_id], timepoint)
+            for pk, participant_id, instrument_id, timepoint, enrolment_start in (
+                Response.objects.filter(participant_id__in=starts, completed_at__isnull=False)
+                .order_by("pk")
+                .values_list(
+                    "pk", "participant_id", "instrument_id", "timepoint", "enrolment_start"
+                )
+            )
+            if enrolment_start == starts[participant_id]
+        }
+        answers: dict[int, list[tuple[Any, int | None]]] = defaultdict(list)
+        for response_id, item_id, value in (
+            Answer.objects.filter(response_id__in=responses)
+            .order_by("pk")
+            .values_list("response_id", "item_id", "value")
         ):
-            if response.enrolment_start != response.participant.start_date:
-                continue
-            answers = [(a.item, a.value) for a in response.answers.all()]
-            label = f"{response.instrument.code}-v{response.instrument.version}"
-            for s in score(response.instrument, answers):
-                scores[response.participant_id].setdefault((label, s.subgoal), {})[
-                    response.timepoint
-                ] = s.value
+            answers[response_id].append((items[item_id], value))
+        scores: dict[int, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+        for response_id, (participant_id, instrument, timepoint) in responses.items():
+            label = f"{instrument.code}-v{instrument.version}"
+            for s in score(instrument, answers[response_id]):
+                scores[participant_id].setdefault((label, s.subgoal), {})[timepoint] = s.value
         for p in chunk:
             exit_ = exits.get(p.pk) if p.status == Participant.Status.CLOSED else None
             base = [

@@ -16,11 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
+from sikta.core.http import require_form_methods
 from sikta.reports import lagesrapport
 from sikta.reports.models import StatusReport
 
@@ -89,6 +91,7 @@ def _start_form(request: HttpRequest, data: Any = None) -> StatusReportStartForm
 
 
 @requires(Action.VIEW_AGGREGATES)
+@require_safe
 def status_report_list(request: HttpRequest) -> HttpResponse:
     reports = [
         (report, lagesrapport.may_write(request.user, report.lansdel))
@@ -108,6 +111,7 @@ def status_report_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.WRITE_STATUS_REPORT)
+@require_form_methods
 def status_report_create(request: HttpRequest) -> HttpResponse:
     form = _start_form(request, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -128,6 +132,7 @@ def status_report_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.WRITE_STATUS_REPORT)
+@require_form_methods
 def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the comments, with the figures the PDF will show beside them."""
     report = lagesrapport.get_status_report_for_writer(request, pk)
@@ -152,6 +157,7 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_AGGREGATES)
+@require_safe
 def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF: anyone with a role may have it, whatever the area; it identifies nobody."""
     report = get_object_or_404(StatusReport.objects.select_related("lansdel"), pk=pk)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, grants, lansdel_of, participant_scope, referral_scope
@@ -78,6 +79,7 @@ def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
 
 
 @requires(Action.VIEW_AGGREGATES)
+@require_safe
 def report_dashboard(request: HttpRequest) -> HttpResponse:
     insats = Insats.objects.current()
     form = DashboardForm(request.GET or None, initial=_defaults())
@@ -139,6 +141,7 @@ def _lines(
 
 
 @requires(Action.EXPORT_PSEUDONYMISED)
+@require_safe
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     """The evaluator's pseudonymised data set (CSV or Excel) and its data dictionary."""
     from sikta.reports import evaluation
@@ -165,6 +168,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_AGGREGATES)
+@require_safe
 def financing_report(request: HttpRequest) -> HttpResponse:
     """Positions per kommun and länsdel, participants served per position, cost per participant.
 

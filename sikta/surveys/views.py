@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.casework.views import case_context, case_participant
+from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
 from sikta.surveys import services
 from sikta.surveys.forms import LinkForm, SurveyForm
@@ -31,6 +32,7 @@ def _closed(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/closed.html", status=404)
 
 
+@require_form_methods
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         response = services.open_response(token)
@@ -123,6 +125,7 @@ def before_after(participant: Participant) -> list[dict[str, Any]]:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     link_form = LinkForm(request.POST or None, prefix="l")
@@ -162,6 +165,7 @@ def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.CHANGE_PARTICIPANT)
+@require_form_methods
 def case_survey_paper(
     request: HttpRequest, pk: int, instrument: int, timepoint: str
 ) -> HttpResponse:
@@ -203,6 +207,7 @@ def case_survey_paper(
 
 
 @requires(Action.VIEW_AGGREGATES)
+@require_safe
 def survey_report(request: HttpRequest) -> HttpResponse:
     """Before/after per sub-goal over all participants with both answers; response rates.
 

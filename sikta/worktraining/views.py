@@ -8,10 +8,14 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, may
+from sikta.audit.models import AuditAction
+from sikta.audit.services import audit_record_many
 from sikta.casework.views import case_context, case_participant
+from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
 from sikta.worktraining import services
 from sikta.worktraining.forms import (
@@ -26,11 +30,13 @@ PAGE_SIZE = 50
 
 
 @requires(Action.VIEW_EMPLOYERS)
+@require_safe
 def employer_list(request: HttpRequest) -> HttpResponse:
     employers = Employer.objects.annotate(
         ongoing=Count("placements", filter=Q(placements__status=Placement.Status.ONGOING))
     ).order_by("name", "pk")
-    text = request.GET.get("q", "").strip()
+    # A NUL cannot be typed, and PostgreSQL refuses it in a query (a server error): drop it.
+    text = request.GET.get("q", "").replace("\x00", "").strip()
     if text:
         employers = employers.filter(
             Q(name__icontains=text) | Q(organisation_number__icontains=text)
@@ -56,6 +62,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.CHANGE_EMPLOYERS)
+@require_form_methods
 def employer_create(request: HttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -71,6 +78,7 @@ def employer_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_EMPLOYERS)
+@require_form_methods
 def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(Employer, pk=pk)
     may_change = may(request.user, Action.CHANGE_EMPLOYERS)
@@ -92,9 +100,18 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("employer_detail", pk=pk)
         status = 400
     # Placements name participants: only those the user may see are shown.
-    placements = employer.placements.filter(
-        participant__in=Participant.objects.visible_to(request.user)
-    ).select_related("participant")
+    placements = list(
+        employer.placements.filter(
+            participant__in=Participant.objects.visible_to(request.user)
+        ).select_related("participant__kommun")
+    )
+    # The page names them: a read like a list of participants (flagged if protected).
+    audit_record_many(
+        request=request,
+        action=AuditAction.PARTICIPANT_LIST,
+        participants=[p.participant for p in placements],
+        detail={"what": "employer"},
+    )
     return render(
         request,
         "worktraining/employer_detail.html",
@@ -116,6 +133,7 @@ def _placements(participant: Participant) -> QuerySet[Placement]:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     form = PlacementForm(request.POST or None, initial={"status": Placement.Status.PLANNED})
@@ -134,6 +152,7 @@ def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
 def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpResponse:
     participant = case_participant(request, pk)
     placement_obj = get_object_or_404(

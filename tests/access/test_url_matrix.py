@@ -287,6 +287,20 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "case_consent": (lambda p: {"pk": p.alice_sodra.pk}, ALICE),
     "register_extract": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     # --- end privacy ---
+    # --- protected identity ---
+    # Marking Alice as protected: her coach and the samordnare of Södra (removing the mark is
+    # the samordnare's alone, tests/participants/test_protected_identity.py). Outsiders with
+    # person access get 404, like her case pages; the leads may not mark (403).
+    "participant_protection": (
+        lambda p: {"pk": p.alice_sodra.pk},
+        {
+            **_denied_unless({"samordnare_sodra", "coach_sodra"}),
+            "samordnare_norra": MISSING,
+            "coach_sodra_other": MISSING,
+            "koordinator_norra": MISSING,
+        },
+    ),
+    # --- end protected identity ---
     # --- two-factor login: a verified user is sent on; the personas are verified (conftest) ---
     "two_factor_verify": (lambda p: {}, expect(REDIRECT)),
     "two_factor_enrol": (lambda p: {}, expect(REDIRECT)),
