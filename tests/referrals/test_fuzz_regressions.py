@@ -64,7 +64,7 @@ def test_a_meeting_far_from_today_is_refused(personas: Personas, when: str) -> N
     response = client.post(f"/aktualiseringar/{referral.pk}/kalla/", {"meeting_at": when})
     assert response.status_code == 400
     assert response.context["invite_form"].errors["meeting_at"] == [
-        "Give a meeting date within a year from today."
+        "Ange ett mötesdatum inom ett år från i dag."
     ]
     referral.refresh_from_db()
     assert referral.status == Referral.Status.RECEIVED
