@@ -14,17 +14,19 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = ["requirements.txt", "requirements-dev.txt"]
+# One virtualenv each: the application with its tools, and locust for `make load`.
+ENVIRONMENTS = [["requirements.txt", "requirements-dev.txt"], ["requirements-load.txt"]]
 
 
-def main(extra: list[str]) -> int:
-    """Audit the pins; `extra` goes to pip-audit as is (e.g. another vulnerability service)."""
+def audit(files: list[str], extra: list[str]) -> list[dict[str, Any]] | None:
+    """pip-audit's report on the pins of `files` (one environment), or None if it failed."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "audit.json"
         command = [str(Path(sys.executable).with_name("pip-audit"))]
-        for name in REQUIREMENTS:
+        for name in files:
             command += ["-r", str(ROOT / name)]
         command += [
             "--no-deps",  # every file pins the whole tree itself
@@ -43,8 +45,18 @@ def main(extra: list[str]) -> int:
         result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
         if not report.exists():
             print(result.stdout + result.stderr, file=sys.stderr)
-            return result.returncode or 1
-        dependencies = json.loads(report.read_text())["dependencies"]
+            return None
+        return json.loads(report.read_text())["dependencies"]
+
+
+def main(extra: list[str]) -> int:
+    """Audit the pins; `extra` goes to pip-audit as is (e.g. another vulnerability service)."""
+    dependencies = []
+    for files in ENVIRONMENTS:
+        found = audit(files, extra)
+        if found is None:
+            return 1
+        dependencies += found
 
     vulnerable = [d for d in dependencies if d.get("vulns")]
     unaudited = [d for d in dependencies if "skip_reason" in d]
