@@ -204,6 +204,11 @@ def main() -> None:
     m = commands.add_parser("markers")
     m.add_argument("ack", type=Path, nargs="*")
     args = parser.parse_args()
+    # Logins with known passwords and TOTP secrets written to a file: only ever in the scratch
+    # cluster that run.py made, never against a database someone set DATABASE_URL to.
+    scratch = os.environ.get("SIKTA_LOAD_SCRATCH_DATABASE")
+    if not scratch or scratch != os.environ.get("DATABASE_URL"):
+        parser.error("only for the scratch database of scripts/load/run.py (make load)")
 
     import django
 

@@ -208,6 +208,8 @@ def django_env(pg: Postgres, **extra: str) -> dict[str, str]:
         "SIKTA_ENV": "development",
         "DEBUG": "1",
         "DATABASE_URL": pg.url,
+        # dbtool.py refuses to run without it: its logins have known passwords.
+        "SIKTA_LOAD_SCRATCH_DATABASE": pg.url,
         **extra,
     }
     env.pop("DATABASE_REPLICA_URL", None)

@@ -39,6 +39,15 @@ def _is_protected(participant: Any = None, referral: Any = None) -> bool:
     return referral is not None and referral_is_protected(referral)
 
 
+def _page(actor: dict[str, Any], request: HttpRequest | None, protected: bool) -> dict[str, Any]:
+    """A record about a protected person keeps the page without its query string: a search
+    (`?q=<name or personnummer>`) would otherwise show, to whoever reads the log, who the
+    masked "Protected identity #id" is."""
+    if protected and request is not None:
+        return {**actor, "path": request.path[:500]}
+    return actor
+
+
 def _flagged(detail: dict[str, Any] | None, protected: bool) -> dict[str, Any]:
     """A fresh detail dict per record, with the flag when the person is protected."""
     return {**(detail or {}), PROTECTED_FLAG: True} if protected else dict(detail or {})
@@ -54,12 +63,13 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit record. Without a request (commands, jobs) the address stays empty."""
+    protected = _is_protected(participant, referral)
     return AuditEvent.objects.create(
         action=action,
         participant=participant,
         referral=referral,
-        detail=_flagged(detail, _is_protected(participant, referral)),
-        **_actor(request, user),
+        detail=_flagged(detail, protected),
+        **_page(_actor(request, user), request, protected),
     )
 
 
@@ -79,13 +89,23 @@ def audit_record_many(
     referrals = list(referrals)
     note_referral_protection(referrals)
     events = [
-        AuditEvent(action=action, participant=p, detail=_flagged(detail, _is_protected(p)), **actor)
+        AuditEvent(
+            action=action,
+            participant=p,
+            detail=_flagged(detail, protected),
+            **_page(actor, request, protected),
+        )
         for p in participants
+        for protected in [_is_protected(p)]
     ] + [
         AuditEvent(
-            action=action, referral=r, detail=_flagged(detail, _is_protected(referral=r)), **actor
+            action=action,
+            referral=r,
+            detail=_flagged(detail, protected),
+            **_page(actor, request, protected),
         )
         for r in referrals
+        for protected in [_is_protected(referral=r)]
     ]
     AuditEvent.objects.bulk_create(events)
     return len(events)

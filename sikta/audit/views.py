@@ -13,7 +13,7 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action
 from sikta.audit.chain import verify_chain
 from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
-from sikta.audit.models import PROTECTED_FLAG, AuditAction, AuditEvent, LogReview, LogReviewItem
+from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
 from sikta.audit.review import protected_reads, review_draw, review_item_mark
 from sikta.audit.services import audit_record
 from sikta.core.http import require_form_methods
@@ -21,12 +21,12 @@ from sikta.core.http import require_form_methods
 PAGE_SIZE = 100
 
 
-def _is_protected_person(personnummer: Any) -> bool:
+def _protected_person(personnummer: Any) -> Any:
     from sikta.participants.models import Participant
 
     return Participant.objects.filter(
         personnummer=personnummer.digits, protected_identity=True
-    ).exists()
+    ).first()
 
 
 @requires(Action.VIEW_AUDIT_LOG)
@@ -35,6 +35,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the log by user, participant, action and period (for sampling reviews)."""
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.select_related("participant")
+    searched = None
     if form.is_valid():
         data = form.cleaned_data
         if data["user"]:
@@ -50,16 +51,22 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         if data["protected"]:
             events = protected_reads(events)
         criteria = {k: str(v) for k, v in data.items() if v}
-        if data["personnummer"] and _is_protected_person(data["personnummer"]):
-            # Looking a protected person up by personnummer is flagged like a read of them.
-            criteria[PROTECTED_FLAG] = True
+        if data["personnummer"]:
+            searched = _protected_person(data["personnummer"])
+        if searched is not None:
+            # Looking a protected person up by personnummer is a read of them, recorded as
+            # such (flagged, linked to "Protected identity #id"); the personnummer stays out
+            # of the log, where it would tell its readers who that is.
+            del criteria["personnummer"]
     elif form.is_bound:
         events = events.none()
         criteria = {"invalid": True}
     else:
         criteria = {}
     # Recorded before the page is counted, so the search itself shows on the page.
-    audit_record(request=request, action=AuditAction.AUDIT_SEARCH, detail=criteria)
+    audit_record(
+        request=request, action=AuditAction.AUDIT_SEARCH, participant=searched, detail=criteria
+    )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("sida"))
     query = request.GET.copy()
     query.pop("sida", None)

@@ -207,6 +207,11 @@ def participant_protection(request: HttpRequest, pk: int) -> HttpResponse:
             _("Only the samordnare of the county area can remove the protected identity mark."),
         )
         return redirect("participant_detail", pk=pk)
+    if request.method == "POST" and request.POST.get("protect") != ("1" if protect else "0"):
+        # Sent from a page showing the other state (a double click, a stale tab): the change
+        # the user confirmed has already been made; making the opposite one would undo it.
+        messages.info(request, _("Nothing changed: the mark was already as you asked."))
+        return redirect("participant_detail", pk=pk)
     form = ProtectionForm(request.POST or None, protect=protect)
     if request.method == "POST" and form.is_valid():
         services.participant_protection(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
@@ -32,6 +33,7 @@ def _closed(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/closed.html", status=404)
 
 
+@never_cache  # a participant's own answers, often on a shared or borrowed phone
 @require_form_methods
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -57,6 +59,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def survey_save(request: HttpRequest, token: str) -> HttpResponse:
     """Save what has been answered so far (htmx, on every change): a lost connection loses

@@ -64,8 +64,9 @@ def _goal(p: Personas) -> Any:
 def _placement(p: Personas) -> Any:
     from sikta.worktraining.models import Employer, Placement
 
-    employer = Employer.objects.create(
-        name="Kafé", organisation_number="556036-0793", sector="privat"
+    # get_or_create: called again in one test (the fuzzing asks for the URL more than once).
+    employer, _created = Employer.objects.get_or_create(
+        organisation_number="556036-0793", defaults={"name": "Kafé", "sector": "privat"}
     )
     return Placement.objects.create(
         participant=p.alice_sodra, employer=employer, start_date="2026-01-01", insured_by="kommun"

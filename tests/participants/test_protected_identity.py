@@ -503,6 +503,22 @@ def test_the_audit_log_shows_and_filters_the_flag(world: World) -> None:
     assert _last("audit.search").detail["protected_identity"]
 
 
+def test_the_log_does_not_keep_the_search_that_found_her(world: World) -> None:
+    """The page of a flagged record is kept without its query: `?q=<surname>` next to
+    "Protected identity #id" would tell the log's readers who she is."""
+    coach = world.p.client("coach_sodra")
+    coach.get("/deltagare/", {"q": world.alice.last_name})
+    coach.get("/deltagare/", {"q": str(world.alice.personnummer)})
+    world.p.client("insatsledare").get("/logg/", {"personnummer": str(world.alice.personnummer)})
+
+    flagged = AuditEvent.objects.filter(detail__protected_identity=True)
+    assert flagged.filter(action="participant.list").exists()
+    assert all("?" not in e.path for e in flagged)
+    page = world.p.client("insatsledare").get("/logg/", {"protected": "on"}).content.decode()
+    for secret in secrets_of(world.alice):
+        assert secret not in page
+
+
 def test_a_log_review_always_takes_in_the_reads_of_her(world: World) -> None:
     lead = world.p.client("insatsledare")
     for _ in range(5):
@@ -593,7 +609,9 @@ def _protection(personas: Personas, persona: str, data: dict | None = None) -> A
     ],
 )
 def test_who_may_mark(personas: Personas, persona: str, status: int) -> None:
-    response = _protection(personas, persona, {"confirm": "on", "note": "Skyddad folkbokföring"})
+    response = _protection(
+        personas, persona, {"protect": "1", "confirm": "on", "note": "Skyddad folkbokföring"}
+    )
     assert response.status_code == status
     alice = Participant.objects.get(pk=personas.alice_sodra.pk)
     assert alice.protected_identity == (status == 302)
@@ -616,19 +634,19 @@ def test_marking_needs_a_confirmation(personas: Personas) -> None:
     page = _protection(personas, "coach_sodra")
     assert page.status_code == 200
     assert 'name="confirm"' in page.content.decode()
-    response = _protection(personas, "coach_sodra", {"note": ""})
+    response = _protection(personas, "coach_sodra", {"protect": "1", "note": ""})
     assert response.status_code == 400
     assert not Participant.objects.get(pk=personas.alice_sodra.pk).protected_identity
 
 
 def test_only_the_samordnare_may_remove_the_mark(personas: Personas) -> None:
     protect(personas.alice_sodra)
-    response = _protection(personas, "coach_sodra", {"confirm": "on"})
+    response = _protection(personas, "coach_sodra", {"protect": "0", "confirm": "on"})
     assert response.status_code == 302
     assert Participant.objects.get(pk=personas.alice_sodra.pk).protected_identity
     assert not AuditEvent.objects.filter(action=AuditAction.PARTICIPANT_PROTECTION).exists()
 
-    response = _protection(personas, "samordnare_sodra", {"confirm": "on"})
+    response = _protection(personas, "samordnare_sodra", {"protect": "0", "confirm": "on"})
     assert response.status_code == 302
     alice = Participant.objects.get(pk=personas.alice_sodra.pk)
     assert not alice.protected_identity and alice.protected_identity_since is None
@@ -637,6 +655,16 @@ def test_only_the_samordnare_may_remove_the_mark(personas: Personas) -> None:
     # From now on her reads are ordinary again.
     personas.client("insatsledare").get(reverse("participant_detail", args=[alice.pk]))
     assert _last("participant.view", participant=alice).detail == {}
+
+
+def test_a_second_submit_of_the_same_form_does_not_undo_the_mark(personas: Personas) -> None:
+    """A double click or a stale tab sends "mark" again: the person stays protected."""
+    sent = {"protect": "1", "confirm": "on"}
+    assert _protection(personas, "samordnare_sodra", sent).status_code == 302
+    assert _protection(personas, "samordnare_sodra", sent).status_code == 302
+
+    assert Participant.objects.get(pk=personas.alice_sodra.pk).protected_identity
+    assert AuditEvent.objects.filter(action=AuditAction.PARTICIPANT_PROTECTION).count() == 1
 
 
 def test_the_detail_page_offers_the_right_link(personas: Personas) -> None:

@@ -42,10 +42,12 @@ def test_a_participant_answers_without_logging_in(personas: Personas, who5) -> N
     page = participant.get(url)
     assert page.status_code == 200
     assert "Alice" not in page.content.decode()  # a forwarded link shows nobody's name
+    assert "no-store" in page["Cache-Control"]  # nor does a shared phone's browser keep it
     names = item_names(who5)
     # Answers are saved as the participant goes (htmx posts the form on every change).
     saved = participant.post(url + "spara/", {names[0]: "3", names[1]: "4"})
     assert saved.status_code == 200
+    assert "no-store" in saved["Cache-Control"]
     response = Response.objects.get()
     assert {a.item_id: a.value for a in response.answers.all()} == {
         who5.items.all()[0].pk: 3,
