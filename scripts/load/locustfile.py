@@ -55,7 +55,7 @@ REFERRAL_LINK = re.compile(r'href="/aktualiseringar/(\d+)/"')
 TRACEBACK_SIGNS = ("Traceback", 'File "/', "OperationalError", "InterfaceError", "psycopg")
 
 _ack = open(ACK_FILE, "a", buffering=1) if ACK_FILE else None  # noqa: SIM115 (whole run)
-_events = open(EVENTS_FILE, "a", buffering=1) if EVENTS_FILE else None  # noqa: SIM115
+_events = open(EVENTS_FILE, "a", buffering=1) if EVENTS_FILE else None  # noqa: SIM115 (same)
 _next_account = {role: itertools.count() for role in ACCOUNTS["accounts"]}
 
 
