@@ -168,14 +168,7 @@ def participant_exit(
     )
     exit_.income_after.set(data.get("income_after", []))
     participant.pauses.filter(end_date__isnull=True).update(end_date=data["end_date"])
-    # Work training ends with the time in the programme.
-    from sikta.worktraining.models import Placement
-
-    open_placements = participant.placements.exclude(status=Placement.Status.ENDED)
-    open_placements.filter(Q(end_date__isnull=True) | Q(end_date__gt=data["end_date"])).update(
-        end_date=data["end_date"]
-    )
-    open_placements.update(status=Placement.Status.ENDED)
+    placements_close(participant=participant, on=data["end_date"])
     participant.status = Participant.Status.CLOSED
     participant.end_date = data["end_date"]
     participant.save(update_fields=["status", "end_date"])
@@ -183,6 +176,39 @@ def participant_exit(
     participant.assignments.filter(ended_at__isnull=True).update(ended_at=end)
     _audit(request, participant, "exit", outcome=exit_.outcome.code)
     return exit_
+
+
+def placements_closing(participant: Participant, on: dt.date) -> dict[str, list[Any]]:
+    """What an exit on `on` does to the participant's open placements: those begun by then
+    end with the time in the programme; those that would begin later are cancelled."""
+    from sikta.worktraining.models import Placement
+
+    open_placements = participant.placements.exclude(status__in=Placement.CLOSED).select_related(
+        "employer"
+    )
+    closing: dict[str, list[Any]] = {"ended": [], "cancelled": []}
+    for placement in open_placements:
+        closing["cancelled" if placement.start_date > on else "ended"].append(placement)
+    return closing
+
+
+def placements_close(*, participant: Participant, on: dt.date) -> None:
+    """Close the open placements as `placements_closing` says (within the caller's transaction).
+
+    A placement never ends before it began (the database refuses it): one that has not begun
+    by `on` is cancelled and keeps its planned dates.
+    """
+    from sikta.worktraining.models import Placement
+
+    closing = placements_closing(participant, on)
+    ended = [p.pk for p in closing["ended"]]
+    Placement.objects.filter(pk__in=ended).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=on)
+    ).update(end_date=on)
+    Placement.objects.filter(pk__in=ended).update(status=Placement.Status.ENDED)
+    Placement.objects.filter(pk__in=[p.pk for p in closing["cancelled"]]).update(
+        status=Placement.Status.CANCELLED
+    )
 
 
 def final_document_preview(

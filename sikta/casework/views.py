@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -34,6 +35,7 @@ from sikta.participants.models import Participant
 from sikta.referrals import services as referral_services
 from sikta.referrals.forms import ReferralForm
 from sikta.referrals.models import Referral
+from sikta.worktraining.models import Placement
 
 JOURNAL_PAGE = 25
 
@@ -323,7 +325,14 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.pause_end(participant=participant, request=request, **data)
                 messages.success(request, _("The time is resumed."))
             else:
+                closing = services.placements_closing(participant, data["end_date"])
                 services.participant_exit(participant=participant, data=data, request=request)
+                if closing["cancelled"]:
+                    messages.info(
+                        request,
+                        _("Planned work training that had not begun is cancelled: %(list)s.")
+                        % {"list": _placement_list(closing["cancelled"])},
+                    )
                 messages.success(
                     request,
                     _(
@@ -350,8 +359,19 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
             resume_form=resume_form,
             exits=exits,
             pauses=pauses,
+            open_placements=participant.placements.exclude(status__in=Placement.CLOSED)
+            .select_related("employer")
+            .order_by("start_date", "pk"),
         ),
         status=400 if bound is not None else 200,
+    )
+
+
+def _placement_list(placements: list[Placement]) -> str:
+    return ", ".join(
+        _("%(employer)s from %(start)s")
+        % {"employer": p.employer, "start": date_format(p.start_date, "Y-m-d")}
+        for p in placements
     )
 
 

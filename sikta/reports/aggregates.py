@@ -263,7 +263,10 @@ def work_training(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
     start, end = period
-    placements = Placement.objects.filter(participant__in=participants)
+    # A cancelled placement never began: it is no work training.
+    placements = Placement.objects.filter(participant__in=participants).exclude(
+        status=Placement.Status.CANCELLED
+    )
     data = _grouped(
         placements,
         dimension(by, prefix="participant__", on=end),

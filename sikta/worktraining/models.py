@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sikta.casework.models import Authored
 from sikta.organisation.models import IncomeSource
@@ -61,6 +62,10 @@ class Placement(Authored):
         ONGOING = "pagar", _("Ongoing")
         PAUSED = "pausad", _("Paused")
         ENDED = "avslutad", _("Ended")
+        # A planned placement that never began (the participant left before its start).
+        CANCELLED = "installd", pgettext_lazy("placement", "Cancelled")
+
+    CLOSED = (Status.ENDED, Status.CANCELLED)
 
     participant = models.ForeignKey(
         Participant,

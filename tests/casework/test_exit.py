@@ -137,3 +137,63 @@ def test_the_exit_ends_ongoing_work_training(personas: Personas, time_machine) -
     )
     ongoing.refresh_from_db()
     assert ongoing.status == "avslutad" and str(ongoing.end_date) == "2026-11-23"
+
+
+def _placement(personas: Personas, start: str, status: str, end: str | None = None):
+    from sikta.worktraining.models import Employer, Placement
+
+    employer, _ = Employer.objects.get_or_create(
+        organisation_number="556036-0793", defaults={"name": "Kafé", "sector": "privat"}
+    )
+    return Placement.objects.create(
+        participant=personas.alice_sodra,
+        employer=employer,
+        start_date=start,
+        end_date=end,
+        status=status,
+        insured_by="fk",
+    )
+
+
+def test_the_exit_cancels_work_training_that_has_not_begun(
+    personas: Personas, time_machine
+) -> None:
+    """The defect a first user hit: exit 2026-12-03, a planned placement from 2026-12-07 made
+    the exit service end it before it began (IntegrityError, 500, the form lost)."""
+    time_machine.move_to("2026-12-03 10:00 +01:00")
+    planned = _placement(personas, "2026-12-07", "planerad", end="2027-02-28")
+    begun = _placement(personas, "2026-11-02", "pagar")
+    client = personas.client("coach_sodra")
+    page = client.get(url(personas)).content.decode()
+    assert "ställs in" in page and "2026-12-07" in page  # the form says what will happen
+    response = client.post(
+        url(personas),
+        {"end_date": "2026-12-03", "outcome": Outcome.objects.first().pk, "note": "Flyttar"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    planned.refresh_from_db()
+    begun.refresh_from_db()
+    assert planned.status == "installd"
+    assert (str(planned.start_date), str(planned.end_date)) == ("2026-12-07", "2027-02-28")
+    assert begun.status == "avslutad" and str(begun.end_date) == "2026-12-03"
+    assert "inställd" in response.content.decode()
+    assert Participant.objects.get(pk=personas.alice_sodra.pk).status == "closed"
+
+
+def test_a_cancelled_placement_is_no_work_training_in_the_reports(
+    personas: Personas, time_machine
+) -> None:
+    import datetime as dt
+
+    from sikta.reports.aggregates import work_training
+
+    time_machine.move_to("2026-12-03 10:00 +01:00")
+    _placement(personas, "2026-12-07", "planerad")
+    personas.client("coach_sodra").post(
+        url(personas), {"end_date": "2026-12-03", "outcome": Outcome.objects.first().pk}
+    )
+    figure = work_training(
+        Participant.objects.all(), (dt.date(2026, 1, 1), dt.date(2026, 12, 31)), "all"
+    )
+    assert all(cells == [0, 0, 0] for _g, cells in figure.rows)
