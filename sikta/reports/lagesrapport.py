@@ -34,8 +34,9 @@ from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.reports.aggregates import outcomes, participant_flow, referrals_in, work_training
+from sikta.reports.goal import goal_figure
 from sikta.reports.models import StatusReport
-from sikta.reports.suppression import suppress
+from sikta.reports.suppression import hidden_label, suppress
 from sikta.surveys.reports import summary_per_instrument
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "reports" / "lagesrapport.css"
@@ -55,18 +56,12 @@ MEASURES: dict[str, Any] = {
     "destination": gettext_lazy("Discharged to one of the six destinations"),
     "over_year": gettext_lazy("Discharged after longer than one year"),
 }
-# Lines that add up: the last of a block with several lines is the sum of the others. "other"
-# and "within_year" are never shown; they are there so that a shown count minus a shown count
-# cannot give a small one (12 discharged, 11 to a destination: 1 did not get there).
-BLOCKS = [
-    ["referrals"],
-    ["enrolled"],
-    ["active"],
-    ["placements_started"],
-    ["placements_ongoing"],
-    ["destination", "other", "discharged"],
-    ["over_year", "within_year", "discharged"],
-]
+# Lines that add up: the last of a block with several lines is the sum of the others. The
+# measures here are no parts of one another's sums: "to a destination" and "discharged" are the
+# programme's goal figure, published together on every page and export (sikta.reports.goal),
+# so their difference is no cell of any table (it would hide the goal figure wherever one
+# group had a small remainder, as "Av 14 utskrivna … gick <5 vidare" did).
+BLOCKS = [[measure] for measure in MEASURES]
 
 
 def default_period(today: dt.date) -> Period:
@@ -137,6 +132,24 @@ def status_report_update(*, report: StatusReport, texts: dict[str, str], author:
     report.save(update_fields=[*StatusReport.TEXT_FIELDS, "updated_by_name", "updated_at"])
 
 
+def status_report_publish(*, report: StatusReport, author: Any) -> None:
+    """Hand the report to the steering groups: from now on they see it."""
+    report.published_at = timezone.now()
+    report.published_by_name = _name(author)
+    report.save(update_fields=["published_at", "published_by_name"])
+
+
+def visible_status_reports(user: Any) -> list[tuple[StatusReport, bool]]:
+    """The reports `user` may read, newest first, each with whether they may write it: a
+    draft only to its writers."""
+    found = []
+    for report in StatusReport.objects.select_related("lansdel"):
+        writable = may_write(user, report.lansdel)
+        if writable or report.published_at is not None:
+            found.append((report, writable))
+    return found
+
+
 # --- counting ---------------------------------------------------------------------------------
 
 
@@ -153,9 +166,7 @@ def _counts(
     for group, (exits, destination, over) in outcomes(participants, period, by).rows:
         counts["discharged"][group] += exits
         counts["destination"][group] += destination
-        counts["other"][group] += exits - destination
         counts["over_year"][group] += over
-        counts["within_year"][group] += exits - over
     for group, (started, ongoing, _ended) in work_training(participants, period, by).rows:
         counts["placements_started"][group] += started
         counts["placements_ongoing"][group] += ongoing
@@ -193,6 +204,7 @@ def hidden_cells(tables: dict[str, _Table], minimum: int) -> set[Key]:
         for dim, table in tables.items():
             columns = [*table.groups, TOTAL]
             for block in table.blocks:
+                # A cell hidden elsewhere is hidden here: give it a value below the minimum.
                 # A cell hidden elsewhere is hidden here: give it a value below the minimum.
                 values = [
                     [1 if _key(dim, m, c) in forced else table.counts[m].get(c, 0) for c in columns]
@@ -296,9 +308,10 @@ def status_report_data(
     hidden = hidden_cells(tables, minimum)
 
     def text(dim: str, measure: str, group: str) -> str:
+        count = tables[dim].counts[measure].get(group, 0)
         if _key(dim, measure, group) in hidden:
-            return f"<{minimum}"
-        return str(tables[dim].counts[measure].get(group, 0))
+            return str(hidden_label(count, minimum))
+        return str(count)
 
     def value(dim: str, measure: str, group: str) -> int | None:
         if _key(dim, measure, group) in hidden:
@@ -332,18 +345,15 @@ def status_report_data(
             title, groups, lines, Chart(chart_title, bar_chart(bars, title=chart_title))
         )
 
+    # The main figure, from the function every page and export uses.
+    goal = goal_figure(participants, period)
+    goal_texts = goal.texts(minimum)
     key_figures = [(str(label), text("gender", m, TOTAL)) for m, label in MEASURES.items()]
     key_bars = [
         Bar(str(label), value("gender", m, TOTAL), text("gender", m, TOTAL))
         for m, label in MEASURES.items()
     ]
-    goal_bars = [
-        Bar(
-            _("Total"),
-            share("gender", "destination", TOTAL),
-            share_text("gender", "destination", TOTAL),
-        )
-    ]
+    goal_bars = [Bar(_("Total"), goal.share if goal_texts[2] != "–" else None, goal_texts[2])]
     for dim, groups in (("gender", genders), (area_by, tables[area_by].groups)):
         goal_bars += [
             Bar(g, share(dim, "destination", g), share_text(dim, "destination", g)) for g in groups
@@ -357,9 +367,9 @@ def status_report_data(
         minimum=minimum,
         key_figures=key_figures,
         key_chart=Chart(key_title, bar_chart(key_bars, title=key_title)),
-        discharged=text("gender", "discharged", TOTAL),
-        destination=text("gender", "destination", TOTAL),
-        share=share_text("gender", "destination", TOTAL),
+        discharged=goal_texts[0],
+        destination=goal_texts[1],
+        share=goal_texts[2],
         over_year=text("gender", "over_year", TOTAL),
         over_year_share=share_text("gender", "over_year", TOTAL),
         goal_chart=Chart(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,10 +93,8 @@ def _start_form(request: HttpRequest, data: Any = None) -> StatusReportStartForm
 @requires(Action.VIEW_AGGREGATES)
 @require_safe
 def status_report_list(request: HttpRequest) -> HttpResponse:
-    reports = [
-        (report, lagesrapport.may_write(request.user, report.lansdel))
-        for report in StatusReport.objects.select_related("lansdel")
-    ]
+    reports = lagesrapport.visible_status_reports(request.user)
+    published = [report for report, _writable in reports if report.published_at is not None]
     whole, lansdelar = lagesrapport.writable_areas(request.user)
     can_start = whole or lansdelar.exists()
     return render(
@@ -104,6 +102,7 @@ def status_report_list(request: HttpRequest) -> HttpResponse:
         "reports/lagesrapport_list.html",
         {
             "reports": reports,
+            "latest": published[0] if published else None,
             "form": _start_form(request) if can_start else None,
             "minimum": lagesrapport.minimum_group(),
         },
@@ -137,6 +136,10 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the comments, with the figures the PDF will show beside them."""
     report = lagesrapport.get_status_report_for_writer(request, pk)
     form = StatusReportTextsForm(request.POST or None, instance=report)
+    if request.method == "POST" and request.POST.get("publish"):
+        lagesrapport.status_report_publish(report=report, author=request.user)
+        messages.success(request, _("The status report is published: the steering groups see it."))
+        return redirect("status_report_detail", pk=report.pk)
     if request.method == "POST" and form.is_valid():
         lagesrapport.status_report_update(
             report=report, texts=form.cleaned_data, author=request.user
@@ -161,6 +164,8 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF: anyone with a role may have it, whatever the area; it identifies nobody."""
     report = get_object_or_404(StatusReport.objects.select_related("lansdel"), pk=pk)
+    if report.published_at is None and not lagesrapport.may_write(request.user, report.lansdel):
+        raise Http404  # a draft: as if it were not there
     content = lagesrapport.render_status_report(report)
     audit_record(
         request=request,

@@ -47,6 +47,9 @@ class StatusReport(models.Model):
     updated_by_name = models.CharField(_("last changed by"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+    # A draft is seen only by those who may write it; the steering groups see it once published.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by_name = models.CharField(_("published by"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("status report (lägesrapport)")

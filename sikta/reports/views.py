@@ -26,7 +26,10 @@ from sikta.participants.selectors import caseloads
 from sikta.referrals.models import Referral
 from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
+from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_figure, goal_trend
+from sikta.reports.lagesrapport import Bar, bar_chart
 from sikta.reports.present import Shown, present
+from sikta.reports.suppression import Hidden
 from sikta.surveys.reports import summary_per_instrument
 
 BREAKDOWN_LABELS = {
@@ -90,6 +93,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     shown = [
         present(f, minimum=minimum) for f in dashboard(participants, referrals, period, data["by"])
     ]
+    goal = goal_figure(participants, period)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         audit_record(
@@ -103,7 +107,9 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             },
         )
         return exports.response(
-            export, _lines(shown, period, minimum), f"sikta-rapport-{period[0]}-{period[1]}"
+            export,
+            _lines(shown, period, minimum, goal),
+            f"sikta-rapport-{period[0]}-{period[1]}",
         )
     lansdel = lansdel_of(request.user) if not must_suppress else None
     min_group = insats.report_min_group if insats else 5
@@ -119,25 +125,72 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "minimum": insats.report_min_group if insats else 5,
             "caseloads": caseloads(lansdel),
             "surveys": summary_per_instrument(participants, period, min_group),
+            "goal": goal,
+            "goal_texts": goal.texts(minimum),
+            "goal_trend": _goal_trend(participants, insats, minimum),
             "query": request.GET.urlencode(),
         },
     )
 
 
+def _goal_trend(participants: Any, insats: Insats | None, minimum: int | None) -> dict[str, Any]:
+    """The goal figure by quarter over the insats period so far, as a table and a chart."""
+    if insats is None:
+        return {"rows": [], "chart": ""}
+    end = min(timezone.localdate(), insats.end_date)
+    rows = [
+        (label, g, g.texts(minimum))
+        for label, g in goal_trend(participants, insats.start_date, end)
+    ]
+    title = _(
+        "Share discharged to one of the six destinations, by quarter, against the goal of 100 %"
+    )
+    bars = [Bar(label, g.share if texts[2] != "–" else None, texts[2]) for label, g, texts in rows]
+    return {
+        "rows": rows,
+        "title": title,
+        "chart": bar_chart(
+            bars, title=title, maximum=100, goal=GOAL_PERCENT, goal_label=_("Goal: 100 %")
+        ),
+    }
+
+
 def _lines(
-    shown: list[Shown], period: tuple[dt.date, dt.date], minimum: int | None
+    shown: list[Shown],
+    period: tuple[dt.date, dt.date],
+    minimum: int | None,
+    goal: GoalFigure,
 ) -> Iterator[list[Any]]:
     yield [_("Period"), str(period[0]), str(period[1])]
+    discharged, destination, share = goal.texts(minimum)
+    yield [_("Discharged in the period"), discharged]
+    yield [_("Discharged to one of the six destinations"), destination]
+    yield [_("Share to the six destinations (goal: 100 %)"), share]
     for s in shown:
         yield []
         yield [s.figure.title]
         total_header = [_("Total")] if s.figure.additive else []
         yield ["", *s.figure.columns, *total_header]
         for group, cells, total in s.rows:
-            row_total = ["" if total is None else total] if s.figure.additive else []
-            yield [group, *(f"<{minimum}" if v is None else v for v in cells), *row_total]
-        grand = ["" if s.grand_total is None else s.grand_total] if s.figure.additive else []
-        yield [_("Total"), *("" if t is None else t for t in s.totals), *grand]
+            row_total = [_cell(total)] if s.figure.additive else []
+            yield [group, *(_cell(v) for v in cells), *row_total]
+        grand = [_cell(s.grand_total)] if s.figure.additive else []
+        yield [_("Total"), *(_cell(t) for t in s.totals), *grand]
+    if any(s.secondary for s in shown):
+        yield []
+        yield [SECONDARY_NOTE]
+
+
+SECONDARY_NOTE = gettext_lazy(
+    "“–”: hidden to protect a small number elsewhere in the table, not because it is small."
+)
+
+
+def _cell(value: Any) -> Any:
+    """A count as the export shows it: a hidden one by its label ("<5" or "–")."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, Hidden) else value
 
 
 @requires(Action.EXPORT_PSEUDONYMISED)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from sikta.audit.models import AuditEvent
 from tests.conftest import ALL_PERSONAS, ROLE_PERSONAS, Personas
@@ -244,10 +245,11 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
         },
         {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
     ),
+    # A published report is for everyone with a role; a draft only for those who write it.
     "status_report_pdf": (
         lambda p: {
             "pk": p.samordnare_sodra.lansdel.status_reports.create(
-                period_start="2026-01-01", period_end="2026-06-30"
+                period_start="2026-01-01", period_end="2026-06-30", published_at=timezone.now()
             ).pk
         },
         expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),

@@ -111,9 +111,13 @@ def figure(text: str, label: object) -> str:
     return found.group(1)
 
 
-def report(lansdel: Lansdel | None = None, **texts: str) -> StatusReport:
+def report(lansdel: Lansdel | None = None, *, draft: bool = False, **texts: str) -> StatusReport:
     return StatusReport.objects.create(
-        lansdel=lansdel, period_start=PERIOD[0], period_end=PERIOD[1], **texts
+        lansdel=lansdel,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        published_at=None if draft else dt.datetime(2026, 7, 10, 9, tzinfo=dt.UTC),
+        **texts,
     )
 
 
@@ -138,18 +142,19 @@ def test_the_key_figures_counted_by_hand(data) -> None:
         "6",  # to a destination
         "5",  # longer than one year
     ]
-    assert found.share == "55 %" and found.over_year_share == "45 %"
+    assert found.share == "55\xa0%" and found.over_year_share == "45 %"
     assert {name: n for name, _d, n in found.outcome_rows}["Arbete"] == "6"
     by_gender = {line.label: line.cells for line in found.gender.lines}
     assert found.gender.groups == ["Kvinnor", "Män"]
-    # 6 women and 2 men enrolled: the 2 is hidden, so the 6 is too (8 - 6 = 2).
-    assert by_gender[sv(MEASURES["enrolled"])] == ["<5", "<5", "8"]
+    # 6 women and 2 men enrolled: the 2 is hidden, so the 6 is too (8 - 6 = 2), as "–": it
+    # is hidden to protect the 2, and is not small itself.
+    assert by_gender[sv(MEASURES["enrolled"])] == ["–", "<5", "8"]
     assert by_gender[sv(MEASURES["discharged"])] == ["6", "5", "11"]
     assert by_gender[sv("Share to the six destinations")] == ["100 %", "0 %", "55 %"]
     by_area = {line.label: line.cells for line in found.areas.lines}
     assert found.areas.groups == ["Södra länsdelen", "Norra länsdelen", "Västra länsdelen"]
     assert by_area[sv(MEASURES["discharged"])] == ["6", "0", "5", "11"]
-    assert by_area[sv(MEASURES["referrals"])] == ["<5", "<5", "0", "7"]  # 5 and 2
+    assert by_area[sv(MEASURES["referrals"])] == ["–", "<5", "0", "7"]  # 5 and 2
     assert by_area[sv(MEASURES["active"])] == ["<5", "<5", "0", "<5"]  # 3, 1; 4 in all
 
 
@@ -356,3 +361,20 @@ def test_the_list_is_newest_first(personas: Personas) -> None:
     newer = report(lansdel=Lansdel.objects.get(slug="norra"))
     page = personas.client("styrgrupp").get("/rapporter/lagesrapport/")
     assert [r.pk for r, _w in page.context["reports"]] == [newer.pk, older.pk]
+
+
+def test_the_styrgrupp_sees_the_published_report_and_not_the_draft(personas) -> None:
+    draft = report(draft=True, summary="Utkast, inte klart")
+    lead = personas.client("insatsledare")
+    assert lead.get(f"/rapporter/lagesrapport/{draft.pk}/pdf/").status_code == 200
+    styrgrupp = personas.client("styrgrupp")
+    assert styrgrupp.get(f"/rapporter/lagesrapport/{draft.pk}/pdf/").status_code == 404
+    listing = styrgrupp.get("/rapporter/lagesrapport/")
+    assert [r for r, _w in listing.context["reports"]] == [] and listing.context["latest"] is None
+    lead.post(f"/rapporter/lagesrapport/{draft.pk}/", {"publish": "1"})
+    draft.refresh_from_db()
+    assert draft.published_at is not None
+    listing = styrgrupp.get("/rapporter/lagesrapport/")
+    assert listing.context["latest"] == draft
+    assert f"/rapporter/lagesrapport/{draft.pk}/pdf/" in listing.content.decode()
+    assert styrgrupp.get(f"/rapporter/lagesrapport/{draft.pk}/pdf/").status_code == 200
