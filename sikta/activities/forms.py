@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sikta.activities.models import LANSDEL_FORBIDDEN, LANSDEL_REQUIRED, Activity, Kind
 from sikta.activities.uploads import CheckedFile, check_upload, megabytes
 from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
+from sikta.core.dates import add_years, date_window, earliest, happened, today
 
 
 def _minutes_help() -> str:
@@ -58,8 +58,7 @@ class MinutesField(forms.FileField):
 
 
 def _not_in_future(value: Any) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError(_("A meeting cannot have been held in the future."))
+    happened(value, future_message=_("A meeting cannot have been held in the future."))
 
 
 class ActivityForm(forms.ModelForm):
@@ -129,6 +128,8 @@ class ActivityForm(forms.ModelForm):
                 "lansdel",
                 _("The central steering group belongs to no county area: choose “None”."),
             )
+        if data.get("planned_date") is not None:
+            self._check_planned_date(data["planned_date"], data.get("status"))
         status, held = data.get("status"), data.get("held_date")
         if status == Activity.Status.HELD and held is None and "held_date" not in self.errors:
             self.add_error("held_date", _("Give the date the meeting was held."))
@@ -138,6 +139,27 @@ class ActivityForm(forms.ModelForm):
                 _("Only a held meeting has a date held: mark it as held, or clear the date."),
             )
         return data
+
+    def _check_planned_date(self, day: Any, status: Any) -> None:
+        """Within the programme and at most two years ahead; a meeting still planned, when its
+        date is set or changed, not on a day that has passed (a held one is recorded after)."""
+        first, before_first = earliest()
+        changed = day != self.instance.planned_date or status != self.instance.status
+        try:
+            date_window(
+                day,
+                earliest=first,
+                latest=add_years(today(), 2),
+                too_early=before_first,
+            )
+            if status == Activity.Status.PLANNED and changed:
+                date_window(
+                    day,
+                    earliest=today(),
+                    too_early=_("A planned meeting cannot have a date that has already passed."),
+                )
+        except ValidationError as error:
+            self.add_error("planned_date", error)
 
 
 class HeldForm(forms.Form):

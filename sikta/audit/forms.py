@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sikta.audit.models import AuditAction
 from sikta.core.fields import PersonnummerFormField
+from sikta.core.forms import LongText
 
 
 class AuditSearchForm(forms.Form):
@@ -49,9 +50,7 @@ class LogReviewDrawForm(forms.Form):
         initial=25,
         help_text=_("How many reads to draw at random."),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongText(label=_("Note"), required=False, max_length=2000, rows=2)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -105,7 +105,7 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("referral"),
     )
-    ip_address = models.GenericIPAddressField(_("address"), null=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True)
     path = models.CharField(_("page"), max_length=500, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     # The chain: set on insert (chain.link), never by hand.

@@ -1,8 +1,9 @@
 """Log review (logguppföljning): a random sample of staff reads, each marked justified or not.
 
 A read is "outside the reader's caseload" when a coach or koordinator read a participant not
-assigned to them at that moment (Assignment history), or a samordnare read a participant or
-referral outside their länsdel. Those come first in the review.
+assigned to them at that moment (Assignment history; a current assignment, participant.assigned_to,
+that no history row records counts too, its start being unknown), or a samordnare read a
+participant or referral outside their länsdel. Those come first in the review.
 
 Reads of a person with protected identity (skyddad identitet: the audit record's detail carries
 the flag) are not left to chance: every one in the period is added to the random sample (up to
@@ -58,6 +59,19 @@ def with_caseload_flag(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         staff__user_id=OuterRef("user_id"),
         started_at__lte=OuterRef("at"),
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("at")))
+    # The current assignment (participant.assigned_to, what access is granted by) when no
+    # history row records it: demo data and cases assigned before the history was kept. Its
+    # start is unknown, so it covers the reader's reads; one with a history row counts only
+    # from that row's start (assigned_then).
+    assigned_now_unrecorded = Participant.objects.filter(
+        pk=OuterRef("participant_id"), assigned_to__user_id=OuterRef("user_id")
+    ).exclude(
+        Exists(
+            Assignment.objects.filter(
+                participant_id=OuterRef("pk"), staff_id=OuterRef("assigned_to_id")
+            )
+        )
+    )
     participant_in_lansdel = Participant.objects.filter(
         pk=OuterRef("participant_id"), kommun__lansdel__staff__user_id=OuterRef("user_id")
     )
@@ -70,7 +84,10 @@ def with_caseload_flag(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         outside_caseload=Coalesce(
             Case(
                 When(
-                    caseworker & Q(participant__isnull=False) & ~Exists(assigned_then),
+                    caseworker
+                    & Q(participant__isnull=False)
+                    & ~Exists(assigned_then)
+                    & ~Exists(assigned_now_unrecorded),
                     then=Value(True),
                 ),
                 When(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sikta.casework.models import FinalDocument, Goal, JournalEntry
+from sikta.core.dates import happened, planned
 from sikta.core.forms import ModelMultipleChoiceField
 from sikta.organisation.models import GoalArea, IncomeSource, Outcome
 
@@ -66,6 +67,20 @@ class GoalForm(forms.ModelForm):
         self.fields["area"].queryset = GoalArea.objects.all()
         self.fields["area"].empty_label = _("Choose an area")
 
+    def clean_target_date(self) -> Any:
+        target = self.cleaned_data["target_date"]
+        # A goal kept as it was may keep a target date that has since passed.
+        if target is not None and target != self.instance.target_date:
+            planned(
+                target,
+                past_message=_("The goal cannot have a date that has already passed."),
+                within_programme=True,
+                after_programme_message=_(
+                    "The goal cannot have a date after the programme ends (%(date)s)."
+                ),
+            )
+        return target
+
 
 def not_in_the_future(date: Any) -> None:
     if date > timezone.localdate():
@@ -78,7 +93,7 @@ class FollowUpForm(forms.Form):
         widget=DATE_WIDGET,
         initial=timezone.localdate,
         error_messages=DATE_ERRORS,
-        validators=[not_in_the_future],
+        validators=[happened],
     )
     note = forms.CharField(
         label=_("How is it going?"),
@@ -105,6 +120,7 @@ class JournalForm(forms.ModelForm):
             raise forms.ValidationError(_("A journal entry is about something that has happened."))
         if date.year < 2000:
             raise forms.ValidationError(_("Check the year."))
+        happened(date)
         return date
 
     def clean_duration_minutes(self) -> Any:
@@ -128,6 +144,20 @@ class PauseForm(forms.Form):
         error_messages={"required": _("Write why the time is paused.")},
     )
 
+    def __init__(self, *args: Any, enrolled_on: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrolled_on = enrolled_on
+
+    def clean_start_date(self) -> Any:
+        start = self.cleaned_data["start_date"]
+        happened(
+            start,
+            since=self.enrolled_on,
+            since_message=_("The pause cannot begin before the enrolment date (%(date)s)."),
+            future_message=_("A pause begins today or earlier: the time is paused now."),
+        )
+        return start
+
 
 class ResumeForm(forms.Form):
     end_date = forms.DateField(
@@ -145,6 +175,7 @@ class ResumeForm(forms.Form):
         end = self.cleaned_data["end_date"]
         if self.paused_from and end < self.paused_from:
             raise forms.ValidationError(_("The time cannot resume before the pause began."))
+        happened(end)
         return end
 
 
@@ -184,12 +215,19 @@ class ExitForm(forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
-    def __init__(self, *args: Any, start_date: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, start_date: Any, paused_from: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.start_date = start_date
+        self.paused_from = paused_from
 
     def clean_end_date(self) -> Any:
         end = self.cleaned_data["end_date"]
+        if self.paused_from is not None and end < self.paused_from:
+            # The open pause ends with the exit: it cannot end before it began.
+            raise forms.ValidationError(
+                _("The end date cannot be before the pause began (%(start)s).")
+                % {"start": self.paused_from.isoformat()}
+            )
         if end < self.start_date:
             raise forms.ValidationError(
                 _("The end date cannot be before the start date (%(start)s).")
@@ -229,3 +267,21 @@ class HandedForm(forms.ModelForm):
             "handed_to_participant_on": DATE_ERRORS,
             "handed_to_referrer_on": DATE_ERRORS,
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        signed = timezone.localdate(self.instance.signed_at) if self.instance.signed_at else None
+        for name in ("handed_to_participant_on", "handed_to_referrer_on"):
+            if data.get(name) is None or name in self.errors:
+                continue
+            try:
+                happened(
+                    data[name],
+                    since=signed,
+                    since_message=_(
+                        "The document cannot be handed on before it was signed (%(date)s)."
+                    ),
+                )
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return data

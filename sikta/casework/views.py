@@ -305,7 +305,11 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The participant has already been discharged."))
         return redirect("case_exit", pk=pk)
     if participant.status == Participant.Status.ACTIVE:
-        pause_form = PauseForm(request.POST if kind == "pause" else None, prefix="pause")
+        pause_form = PauseForm(
+            request.POST if kind == "pause" else None,
+            prefix="pause",
+            enrolled_on=participant.start_date,
+        )
     if open_pause is not None:
         resume_form = ResumeForm(
             request.POST if kind == "resume" else None,
@@ -313,7 +317,11 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
             paused_from=open_pause.start_date,
         )
     if participant.status in Participant.ENROLLED:
-        form = ExitForm(request.POST if kind == "exit" else None, start_date=participant.start_date)
+        form = ExitForm(
+            request.POST if kind == "exit" else None,
+            start_date=participant.start_date,
+            paused_from=open_pause.start_date if open_pause is not None else None,
+        )
     bound = {"pause": pause_form, "resume": resume_form, "exit": form}.get(kind)
     if bound is not None and bound.is_valid():
         data = bound.cleaned_data
@@ -495,7 +503,7 @@ def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Referral %(reference)s to %(track)s is in the samordnare's queue.")
-                % {"reference": referral.reference, "track": track.short_name},
+                % {"reference": referral.reference, "track": track.short_label},
             )
             return redirect("participant_detail", pk=pk)
     else:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sikta.core.dates import happened
 from sikta.finsam.models import Registration
 from sikta.finsam.selectors import SHOW_ALL, SHOW_DONE, SHOW_TODO
 from sikta.organisation.models import EducationLevel, Lansdel
@@ -46,8 +46,7 @@ class MarkForm(forms.Form):
 
     def clean_registered_on(self) -> Any:
         day = self.cleaned_data["registered_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
+        happened(day)
         return day
 
 

@@ -13,9 +13,34 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from sikta.access.roles import LANSDEL_ROLES, RoleCode
+
+
+def english() -> bool:
+    """Whether the active language is English (Swedish, the default, otherwise)."""
+    return (translation.get_language() or "").split("-")[0] == "en"
+
+
+class EnglishName(models.Model):
+    """A name from the organisation file with its English label, shown in the English UI."""
+
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown instead of the name when English is chosen. Empty: the name."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: English if chosen and given, else Swedish."""
+        return self.name_en if self.name_en and english() else self.name
 
 
 class InsatsQuerySet(models.QuerySet["Insats"]):
@@ -105,7 +130,7 @@ class Insats(models.Model):
         return {key: value or zero for key, value in sums.items()}
 
 
-class Lansdel(models.Model):
+class Lansdel(EnglishName):
     insats = models.ForeignKey(
         Insats, on_delete=models.PROTECT, related_name="lansdelar", verbose_name=_("programme")
     )
@@ -125,7 +150,7 @@ class Lansdel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class Kommun(models.Model):
@@ -150,13 +175,16 @@ class Kommun(models.Model):
         return self.name
 
 
-class Track(models.Model):
+class Track(EnglishName):
     insats = models.ForeignKey(
         Insats, on_delete=models.PROTECT, related_name="tracks", verbose_name=_("programme")
     )
     slug = models.SlugField(_("short name"))
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name for lists"), max_length=50)
+    short_name_en = models.CharField(
+        _("short name for lists in English"), max_length=50, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
     target_group = models.TextField(_("target group"), blank=True)
     min_age = models.PositiveSmallIntegerField(_("lowest age"))
@@ -203,7 +231,12 @@ class Track(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        return self.short_label or self.label
+
+    @property
+    def short_label(self) -> str:
+        """The short name in the active language: English if chosen and given, else Swedish."""
+        return self.short_name_en if self.short_name_en and english() else self.short_name
 
     def other(self) -> Track | None:
         """The programme's other track (koordinering ↔ coachning), for redirects and moves."""
@@ -214,7 +247,7 @@ class Track(models.Model):
         return not allowed or (organisation is not None and organisation.pk in allowed)
 
 
-class CodedItem(models.Model):
+class CodedItem(EnglishName):
     """An item of one of the organisation's lists, matched on `code` when the file is loaded."""
 
     code = models.SlugField(_("code"), unique=True)
@@ -226,7 +259,7 @@ class CodedItem(models.Model):
         ordering = ["ordering", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class ReferrerOrganisation(CodedItem):
@@ -326,7 +359,7 @@ class EligibilityRule(models.Model):
         return self.label or self.get_kind_display()
 
 
-class Role(models.Model):
+class Role(EnglishName):
     """A role's name and duties as the plan describes them; `code` ties it to the policy."""
 
     code = models.CharField(_("code"), max_length=20, choices=RoleCode.choices, unique=True)
@@ -340,7 +373,7 @@ class Role(models.Model):
         ordering = ["ordering", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class StaffMember(models.Model):

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from sikta.core.dates import happened
+from sikta.core.forms import LongText
 from sikta.organisation.models import Kommun, Track
 from sikta.participants.models import Consent, Participant
 
@@ -110,8 +112,7 @@ class ConsentForm(forms.Form):
 
     def clean_given_on(self) -> dt.date:
         given_on = self.cleaned_data["given_on"]
-        if given_on > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
+        happened(given_on)
         return given_on
 
     def clean(self) -> dict[str, Any]:
@@ -155,9 +156,7 @@ class ConsentWithdrawForm(forms.Form):
         error_messages={"required": _("Choose what the participant withdrew.")},
     )
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE_WIDGET)
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = LongText(label=_("Note"), required=False, max_length=1000, rows=2)
 
     def __init__(self, *args: Any, consents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

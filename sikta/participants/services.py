@@ -23,7 +23,7 @@ def check_caseworker(participant: Participant, staff: StaffMember) -> None:
     if not staff.is_active or staff.role.code != participant.track.caseworker_role:
         raise AssignmentError(participant.track.get_caseworker_role_display())
     if staff.lansdel_id != participant.kommun.lansdel_id:
-        raise AssignmentError(participant.kommun.lansdel.name)
+        raise AssignmentError(participant.kommun.lansdel.label)
 
 
 @transaction.atomic

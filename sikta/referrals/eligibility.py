@@ -3,6 +3,11 @@
 Each criterion comes out met, not met or "needs assessment", with the reason in words. What the
 form itself can check (age, kommun, who refers) is shown to the referrer before sending; the
 samordnare sees every criterion.
+
+What needs assessment is judged by the samordnare, and that judgement is stored as the
+referral's steps, not per criterion: "Mark as assessed" (a ReferralEvent to "bedömd", with who,
+when and the note), then the decision. `evaluate_referral` shows it in place of "needs
+assessment": assessed by whom and when; met once the referral is accepted.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class Outcome(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
     ASSESS = "assess"
+    # Needed assessment, and the samordnare has marked the referral assessed (not yet decided).
+    ASSESSED = "assessed"
 
     @property
     def label(self) -> str:
@@ -38,6 +45,7 @@ class Outcome(StrEnum):
             Outcome.MET: _("Met"),
             Outcome.NOT_MET: _("Not met"),
             Outcome.ASSESS: _("Needs assessment"),
+            Outcome.ASSESSED: _("Judged by the coordinator"),
         }[self]
 
 
@@ -94,7 +102,9 @@ class Evaluation:
         outcomes = {r.outcome for r in self.results}
         if Outcome.NOT_MET in outcomes:
             return Outcome.NOT_MET
-        return Outcome.ASSESS if Outcome.ASSESS in outcomes else Outcome.MET
+        if Outcome.ASSESS in outcomes:
+            return Outcome.ASSESS
+        return Outcome.ASSESSED if Outcome.ASSESSED in outcomes else Outcome.MET
 
     def count(self, outcome: Outcome) -> int:
         return sum(r.outcome == outcome for r in self.results)
@@ -126,7 +136,7 @@ def _age(rule: EligibilityRule, track: Track, facts: Facts) -> tuple[Outcome, st
     born = facts.birth_date
     on = facts.referral_date
     age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    values = {"age": age, "min": track.min_age, "max": track.max_age, "track": track.short_name}
+    values = {"age": age, "min": track.min_age, "max": track.max_age, "track": track.short_label}
     if track.min_age <= age <= track.max_age:
         return Outcome.MET, _("%(age)s years old; %(track)s is for %(min)s–%(max)s.") % values
     return (
@@ -154,9 +164,9 @@ def _referrer(rule: EligibilityRule, track: Track, facts: Facts) -> tuple[Outcom
     if facts.referrer is None:
         return Outcome.ASSESS, _("It is not known who refers.")
     if track.may_be_referred_by(facts.referrer):
-        return Outcome.MET, _("Referred from: %(org)s.") % {"org": facts.referrer.name}
+        return Outcome.MET, _("Referred from: %(org)s.") % {"org": facts.referrer.label}
     return Outcome.NOT_MET, track.referrer_notice or _("%(org)s cannot refer to this track.") % {
-        "org": facts.referrer.name
+        "org": facts.referrer.label
     }
 
 
@@ -165,7 +175,7 @@ def _insurance(rule: EligibilityRule, track: Track, facts: Facts) -> tuple[Outco
     insuring = [s for s in facts.income_sources if s.insured_by and s.insured_by in insurers]
     if insuring:
         return Outcome.MET, _("Insured through: %(sources)s.") % {
-            "sources": ", ".join(s.name for s in insuring)
+            "sources": ", ".join(s.label for s in insuring)
         }
     if not facts.income_sources:
         return Outcome.ASSESS, _("The income source is not known.")
@@ -237,5 +247,46 @@ def evaluate(track: Track, facts: Facts, *, kinds: Iterable[str] | None = None) 
     return Evaluation(results)
 
 
+def _judgement(referral: Referral) -> tuple[Outcome, str] | None:
+    """The samordnare's judgement of what needed assessment, from the referral's steps (see the
+    module's docstring); None while it is not judged. Reads `referral.events.all()`, so a list
+    can prefetch them."""
+    events = list(referral.events.all())
+    assessed = [e for e in events if e.to_status == Referral.Status.ASSESSED]
+    if not assessed:
+        return None
+    assessment = assessed[-1]
+    values = {
+        "name": assessment.by_name or _("the coordinator"),
+        "date": timezone.localdate(assessment.at).isoformat(),
+    }
+    reason = _("Assessed by %(name)s on %(date)s.") % values
+    if assessment.note:
+        reason = f"{reason} {assessment.note}"
+    accepted = [e for e in events if e.to_status == Referral.Status.ACCEPTED]
+    if referral.status == Referral.Status.ACCEPTED and accepted:
+        decision = {
+            "name": accepted[-1].by_name or _("the coordinator"),
+            "date": timezone.localdate(accepted[-1].at).isoformat(),
+        }
+        met = _("Judged met: accepted by %(name)s on %(date)s.") % decision
+        return Outcome.MET, f"{met} {reason}"
+    return Outcome.ASSESSED, reason
+
+
 def evaluate_referral(referral: Referral) -> Evaluation:
-    return evaluate(referral.track, Facts.of(referral))
+    """The criteria against the referral; what needed assessment shows the samordnare's
+    judgement once there is one."""
+    evaluation = evaluate(referral.track, Facts.of(referral))
+    if not evaluation.to_assess:
+        return evaluation
+    judgement = _judgement(referral)
+    if judgement is None:
+        return evaluation
+    outcome, reason = judgement
+    return Evaluation(
+        [
+            Result(r.rule, r.label, outcome, reason) if r.outcome == Outcome.ASSESS else r
+            for r in evaluation.results
+        ]
+    )

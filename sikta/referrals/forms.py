@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sikta.core.dates import ENROL_DAYS_AHEAD, date_window, today
 from sikta.core.fields import PersonnummerFormField
-from sikta.core.forms import ModelMultipleChoiceField
+from sikta.core.forms import LongText, ModelMultipleChoiceField
 from sikta.organisation.models import (
     DeclineReason,
     IncomeSource,
@@ -112,9 +113,9 @@ class ReferralForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Answer whether the person is on sick leave.")},
     )
-    support_needed = forms.CharField(
+    support_needed = LongText(
         label=_("What support does the person need?"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        rows=6,
         max_length=5000,
         help_text=_(
             "In a few sentences: the situation, what has been tried, and what the person wants. "
@@ -250,12 +251,23 @@ class InviteForm(forms.Form):
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    def __init__(self, *args: Any, current: dt.datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current  # the meeting the person is already invited to, if any
+
     def clean_meeting_at(self) -> dt.datetime:
         """A meeting within a year of today: a year such as 0001 or 9999 is a typing mistake
-        (and year 1, moved into UTC for the database, was a server error)."""
+        (and year 1, moved into UTC for the database, was a server error). A meeting set or
+        moved is ahead; the one already booked may be kept though its time has passed."""
         meeting = self.cleaned_data["meeting_at"]
         if abs((meeting.date() - timezone.localdate()).days) > 366:
             raise forms.ValidationError(_("Give a meeting date within a year from today."))
+        if meeting != self.current:
+            date_window(
+                meeting,
+                earliest=timezone.now(),
+                too_early=_("The meeting time has already passed: choose a time ahead."),
+            )
         return meeting
 
 
@@ -310,7 +322,23 @@ class AcceptForm(AssignForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, referral: Referral | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.referral = referral
         self.fields["caseworker"].label = _("Responsible coach or care coordinator")
         self.fields["start_date"].initial = timezone.localdate()
+
+    def clean_start_date(self) -> dt.date:
+        """Not before the referral came in, and at most 30 days ahead."""
+        start = self.cleaned_data["start_date"]
+        received = timezone.localdate(self.referral.received_at) if self.referral else None
+        date_window(
+            start,
+            earliest=received,
+            latest=today() + dt.timedelta(days=ENROL_DAYS_AHEAD),
+            too_early=_(
+                "The enrolment date cannot be before the referral was received (%(date)s)."
+            ),
+            too_late=_("The enrolment date cannot be more than 30 days ahead."),
+        )
+        return start

@@ -55,7 +55,7 @@ def flags_for(referrals: Sequence[Referral], *, user: Any) -> dict[int, list[str
         if participant is not None and participant.pk != referral.participant_id:
             if may(user, Action.VIEW_PARTICIPANT, participant):
                 text = _("Already an active participant in %(track)s.") % {
-                    "track": participant.track.short_name
+                    "track": participant.track.short_label
                 }
             else:
                 text = _(

@@ -59,9 +59,16 @@ def referral_form(request: HttpRequest, track: str) -> HttpResponse:
     track_obj = get_object_or_404(_tracks(), slug=track)
     referrer = None
     if request.method != "POST" and track_obj.referrers.exists():
-        step = ReferrerStepForm(request.GET if "fran" in request.GET else None)
+        # A radio group left empty sends nothing: the hidden "steg" says the step was sent.
+        sent = "fran" in request.GET or "steg" in request.GET
+        step = ReferrerStepForm(request.GET if sent else None)
         if not step.is_valid():
-            return render(request, "referrals/public_step.html", {"track": track_obj, "step": step})
+            return render(
+                request,
+                "referrals/public_step.html",
+                {"track": track_obj, "step": step},
+                status=400 if sent else 200,
+            )
         referrer = step.cleaned_data["fran"]
         if not track_obj.may_be_referred_by(referrer):
             return render(
@@ -171,6 +178,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
         "income_sources",
         "track__referrers",
         "track__eligibility_rules",
+        "events",  # the samordnare's judgement of what needs assessment
     )
     referrals = referrals.order_by(*SORTS.get(sort, SORTS["mottagen"]))
     if sort == "namn":
@@ -236,7 +244,7 @@ def referral_register(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Referral %(reference)s registered and sent to the queue of %(lansdel)s.")
-                % {"reference": referral.reference, "lansdel": referral.kommun.lansdel.name},
+                % {"reference": referral.reference, "lansdel": referral.kommun.lansdel.label},
             )
             return redirect("referral_queue")
         status = 400
@@ -264,7 +272,7 @@ def _detail(
         "allowed": allowed,
         "Status": Status,
         "invite_form": forms.get("invite")
-        or InviteForm(initial={"meeting_at": referral.meeting_at}),
+        or InviteForm(initial={"meeting_at": referral.meeting_at}, current=referral.meeting_at),
         "assess_form": forms.get("assess") or NoteForm(prefix="assess"),
         "decline_form": forms.get("decline") or DeclineForm(prefix="decline"),
         "redirect_form": forms.get("redirect") or NoteForm(prefix="redirect"),
@@ -282,11 +290,15 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "kalla": (Status.INVITED, "invite", lambda data: InviteForm(data)),
-    "bedomd": (Status.ASSESSED, "assess", lambda data: NoteForm(data, prefix="assess")),
-    "avslag": (Status.DECLINED, "decline", lambda data: DeclineForm(data, prefix="decline")),
-    "hanvisa": (Status.REDIRECTED, "redirect", lambda data: NoteForm(data, prefix="redirect")),
-    "aterta": (Status.WITHDRAWN, "withdraw", lambda data: NoteForm(data, prefix="withdraw")),
+    "kalla": (
+        Status.INVITED,
+        "invite",
+        lambda data, referral: InviteForm(data, current=referral.meeting_at),
+    ),
+    "bedomd": (Status.ASSESSED, "assess", lambda data, _r: NoteForm(data, prefix="assess")),
+    "avslag": (Status.DECLINED, "decline", lambda data, _r: DeclineForm(data, prefix="decline")),
+    "hanvisa": (Status.REDIRECTED, "redirect", lambda data, _r: NoteForm(data, prefix="redirect")),
+    "aterta": (Status.WITHDRAWN, "withdraw", lambda data, _r: NoteForm(data, prefix="withdraw")),
 }
 
 
@@ -297,7 +309,7 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         return redirect("referral_detail", pk=pk)
     to, form_name, make_form = ACTIONS[action]
-    form = make_form(request.POST)
+    form = make_form(request.POST, referral)
     if to not in services.allowed_transitions(referral):
         messages.error(
             request,
@@ -343,7 +355,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only an assessed referral can be accepted."))
         return redirect("referral_detail", pk=pk)
     caseworkers = caseworkers_for(referral)
-    form = AcceptForm(request.POST or None, caseworkers=caseworkers)
+    form = AcceptForm(request.POST or None, caseworkers=caseworkers, referral=referral)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sikta.participants.models import Participant
+from sikta.reports.suppression import Hidden, suppress_table
 from sikta.surveys.models import Instrument, Response, SubGoal
 from sikta.surveys.scoring import score
 
@@ -94,8 +95,8 @@ def pairs(
 
 GROUPINGS: dict[str, Callable[[Participant], str]] = {
     "all": lambda p: _("All"),
-    "track": lambda p: p.track.short_name,
-    "lansdel": lambda p: p.kommun.lansdel.name,
+    "track": lambda p: p.track.short_label,
+    "lansdel": lambda p: p.kommun.lansdel.label,
     "gender": lambda p: _("Women") if p.personnummer.legal_gender == "female" else _("Men"),
 }
 
@@ -134,18 +135,27 @@ def summarise(found: list[Pair], *, group_by: str, min_group: int) -> list[Summa
 class Rate:
     lansdel: str
     timepoint: str
-    due: int
-    answered: int
+    due: int | Hidden
+    answered: int | Hidden
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.answered / self.due) if self.due else None
+        """The share answered, where both counts are shown."""
+        if not isinstance(self.due, int) or not isinstance(self.answered, int) or not self.due:
+            return None
+        return round(100 * self.answered / self.due)
 
 
 def response_rates(
-    participants: QuerySet[Participant], *, period: tuple[dt.date, dt.date]
+    participants: QuerySet[Participant],
+    *,
+    period: tuple[dt.date, dt.date],
+    minimum: int | None = None,
 ) -> list[Rate]:
     """Answered / due per länsdel: start for enrolments begun in the period, exit for exits in it.
+
+    With `minimum`, small counts are hidden, and whatever would give them away
+    (sikta.reports.suppression).
 
     A participant counts as answered if any instrument was completed for that timepoint.
     """
@@ -162,7 +172,24 @@ def response_rates(
             cell = counts[(lansdel, timepoint)]
             cell[0] += 1
             cell[1] += (pk, timepoint, start) in answered
-    return [Rate(lansdel, tp, due, done) for (lansdel, tp), (due, done) in sorted(counts.items())]
+    if not minimum:
+        return [Rate(ld, tp, due, done) for (ld, tp), (due, done) in sorted(counts.items())]
+    # Per timepoint a table of länsdelar × (answered, not answered) with "due" as row total:
+    # a small "not answered" would otherwise be due minus answered.
+    rates = []
+    for timepoint in ("start", "exit"):
+        keys = sorted(k for k in counts if k[1] == timepoint)
+        table = suppress_table(
+            [[counts[k][1], counts[k][0] - counts[k][1]] for k in keys],
+            minimum,
+            row_totals=True,
+            column_totals=False,
+        )
+        rates += [
+            Rate(k[0], timepoint, table.row_totals[i], table.cells[i][0])
+            for i, k in enumerate(keys)
+        ]
+    return sorted(rates, key=lambda r: (r.lansdel, r.timepoint))
 
 
 def summary_per_instrument(

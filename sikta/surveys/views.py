@@ -135,10 +135,10 @@ def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
     link_form.fields["instrument"].queryset = Instrument.objects.filter(
         pk__in=[i.pk for i in current_instruments()]
     )
-    new_link = None
+    new_link = new_link_expires = None
     if request.method == "POST" and link_form.is_valid():
         try:
-            _response, token = services.response_link(
+            survey_response, token = services.response_link(
                 participant=participant,
                 instrument=link_form.cleaned_data["instrument"],
                 timepoint=link_form.cleaned_data["timepoint"],
@@ -147,7 +147,9 @@ def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
         except services.SurveyClosed:
             messages.error(request, _("That survey is already answered, or its time has passed."))
             return redirect("case_surveys", pk=pk)
+        # Made, not sent: Sikta sends nothing; the staff member gives the link on.
         new_link = request.build_absolute_uri(reverse("survey_answer", args=[token]))
+        new_link_expires = survey_response.expires_at
     responses = participant.survey_responses.select_related("instrument").order_by(
         "-enrolment_start", "timepoint", "instrument__code"
     )
@@ -161,6 +163,7 @@ def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
             responses=responses,
             link_form=link_form,
             new_link=new_link,
+            new_link_expires=new_link_expires,
             instruments=current_instruments(),
             before_after=before_after(participant),
         ),
@@ -253,7 +256,7 @@ def survey_report(request: HttpRequest) -> HttpResponse:
             "instrument": instrument,
             "rows": rows,
             "min_group": insats.report_min_group,
-            "rates": response_rates(everyone, period=period),
+            "rates": response_rates(everyone, period=period, minimum=insats.report_min_group),
             "period": period,
         },
     )

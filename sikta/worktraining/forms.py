@@ -8,6 +8,15 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr
 
 from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
+from sikta.core.dates import (
+    YEAR_AHEAD,
+    YEARS_AHEAD,
+    add_years,
+    date_window,
+    earliest,
+    happened,
+    today,
+)
 from sikta.worktraining.models import Employer, EmployerContact, Placement, PlacementFollowUp
 
 
@@ -81,10 +90,46 @@ class PlacementForm(forms.ModelForm):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))
+        status = data.get("status")
+        if start and "start_date" not in self.errors:
+            self._check("start_date", self._start_window, start, status)
+        if end and "end_date" not in self.errors:
+            self._check("end_date", self._end_window, end, status)
         hours = data.get("hours_per_week")
         if hours is not None and not 0 < hours <= 40:
             self.add_error("hours_per_week", _("Hours per week are between 0 and 40."))
         return data
+
+    def _check(self, name: str, window: Any, day: Any, status: Any) -> None:
+        try:
+            window(day, status)
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+
+    def _start_window(self, start: Any, status: Any) -> None:
+        """Since the programme began and at most a year ahead; a placement still planned, when
+        its start is set or changed, not on a day that has passed."""
+        first, before_first = earliest()
+        date_window(
+            start,
+            earliest=first,
+            latest=add_years(today(), 1),
+            too_early=before_first,
+            too_late=YEAR_AHEAD,
+        )
+        changed = start != self.instance.start_date or status != self.instance.status
+        if status == Placement.Status.PLANNED and changed:
+            date_window(
+                start,
+                earliest=today(),
+                too_early=_("A planned work training cannot start on a date that has passed."),
+            )
+
+    def _end_window(self, end: Any, status: Any) -> None:
+        """At most two years ahead; an ended placement has ended by today."""
+        date_window(end, latest=add_years(today(), 2), too_late=YEARS_AHEAD)
+        if status == Placement.Status.ENDED:
+            date_window(end, latest=today(), too_late=_("The end date cannot be in the future."))
 
 
 class PlacementFollowUpForm(forms.ModelForm):
@@ -106,3 +151,8 @@ class PlacementFollowUpForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["with_whom"].choices = self.fields["with_whom"].choices[1:]
+
+    def clean_date(self) -> Any:
+        day = self.cleaned_data["date"]
+        happened(day)
+        return day

@@ -128,6 +128,14 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _closed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Work training ends with the time in the programme: nothing to plan or change after."""
+    messages.error(
+        request, _("The participant has been discharged: work training can no longer be changed.")
+    )
+    return redirect("case_placements", pk=pk)
+
+
 def _placements(participant: Participant) -> QuerySet[Placement]:
     return participant.placements.select_related("employer").prefetch_related("follow_ups")
 
@@ -136,6 +144,8 @@ def _placements(participant: Participant) -> QuerySet[Placement]:
 @require_form_methods
 def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
+    if request.method == "POST" and participant.status not in Participant.ENROLLED:
+        return _closed(request, pk)
     form = PlacementForm(request.POST or None, initial={"status": Placement.Status.PLANNED})
     if request.method == "POST" and form.is_valid():
         placement = services.placement_save(participant=participant, form=form, request=request)
@@ -158,6 +168,8 @@ def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpRespons
     placement_obj = get_object_or_404(
         Placement.objects.select_related("employer"), pk=placement, participant=participant
     )
+    if request.method == "POST" and participant.status not in Participant.ENROLLED:
+        return _closed(request, pk)
     form = PlacementForm(instance=placement_obj, prefix="p")
     follow_form = PlacementFollowUpForm(prefix="f")
     status = 200

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from sikta.activities.models import Activity
 from sikta.audit.models import AuditEvent
@@ -15,12 +17,16 @@ from tests.conftest import Personas
 pytestmark = pytest.mark.django_db
 
 
+# A planned meeting is ahead (one whose date has passed is refused when set).
+NEXT_MONTH = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+
+
 def form(**overrides: Any) -> dict[str, Any]:
     return {
         "kind": "styrgrupp_lokal",
         "lansdel": Lansdel.objects.get(slug="sodra").pk,
         "title": "Vårens första möte",
-        "planned_date": "2026-03-10",
+        "planned_date": NEXT_MONTH,
         "status": "planned",
         "held_date": "",
         "place": "Nyköping",

@@ -186,3 +186,68 @@ def test_only_the_leads_review(personas: Personas, persona: str) -> None:
         ).status_code
         == 403
     )
+
+
+def _flags(review: LogReview) -> dict[tuple[str, str, int | None], bool]:
+    """(reader, action, participant) -> outside_caseload, for every item drawn."""
+    return {
+        (item.event.username, item.event.action, item.event.participant_id): item.outside_caseload
+        for item in review.items.select_related("event")
+    }
+
+
+def test_a_coach_listing_and_reading_his_own_participant_is_not_flagged(
+    personas: Personas,
+) -> None:
+    """The personas' participants are assigned (participant.assigned_to) without any Assignment
+    history row, as demo data and cases from before the history are: the current assignment
+    counts. Reads through the real pages, as the user found it (the participant list)."""
+    p = personas
+    with time_machine.travel(IN_PERIOD, tick=False):
+        coach = p.client("coach_sodra")
+        assert coach.get("/deltagare/").status_code == 200
+        assert coach.get(f"/deltagare/{p.alice_sodra.pk}/").status_code == 200
+    _read(IN_PERIOD, p.coach_sodra.user, p.bo_norra)  # someone else's participant
+
+    flags = _flags(_draw(p))
+
+    assert flags[("coach_sodra", AuditAction.PARTICIPANT_LIST, p.alice_sodra.pk)] is False
+    assert flags[("coach_sodra", AuditAction.PARTICIPANT_VIEW, p.alice_sodra.pk)] is False
+    assert flags[("coach_sodra", AuditAction.PARTICIPANT_VIEW, p.bo_norra.pk)] is True
+
+
+def test_a_samordnare_listing_their_own_lansdel_is_not_flagged(personas: Personas) -> None:
+    p = personas
+    with time_machine.travel(IN_PERIOD, tick=False):
+        samordnare = p.client("samordnare_sodra")
+        assert samordnare.get("/deltagare/").status_code == 200
+        assert samordnare.get(f"/deltagare/{p.alice_sodra.pk}/").status_code == 200
+    _read(IN_PERIOD, p.samordnare_sodra.user, p.bo_norra)
+
+    flags = _flags(_draw(p))
+
+    assert flags[("samordnare_sodra", AuditAction.PARTICIPANT_LIST, p.alice_sodra.pk)] is False
+    assert flags[("samordnare_sodra", AuditAction.PARTICIPANT_VIEW, p.alice_sodra.pk)] is False
+    assert flags[("samordnare_sodra", AuditAction.PARTICIPANT_VIEW, p.bo_norra.pk)] is True
+
+
+def test_a_current_assignment_does_not_cover_reads_from_before_it(personas: Personas) -> None:
+    """With history, the current assignment counts from its start, not backwards."""
+    p = personas
+    p.alice_sodra.assignments.create(
+        staff=p.coach_sodra_other, track=p.alice_sodra.track, started_at=BEFORE
+    )
+    p.alice_sodra.assignments.filter(staff=p.coach_sodra_other).update(
+        ended_at=IN_PERIOD + dt.timedelta(days=1)
+    )
+    p.alice_sodra.assignments.create(
+        staff=p.coach_sodra,
+        track=p.alice_sodra.track,
+        started_at=IN_PERIOD + dt.timedelta(days=1),
+    )
+    before = _read(IN_PERIOD, p.coach_sodra.user, p.alice_sodra)
+    after = _read(IN_PERIOD + dt.timedelta(days=2), p.coach_sodra.user, p.alice_sodra)
+
+    flags = {item.event_id: item.outside_caseload for item in _draw(p).items.all()}
+
+    assert flags == {before.pk: True, after.pk: False}

@@ -197,3 +197,19 @@ def test_a_cancelled_placement_is_no_work_training_in_the_reports(
         Participant.objects.all(), (dt.date(2026, 1, 1), dt.date(2026, 12, 31)), "all"
     )
     assert all(cells == [0, 0, 0] for _g, cells in figure.rows)
+
+
+def test_an_exit_cannot_end_an_open_pause_before_it_began(personas: Personas, time_machine) -> None:
+    from sikta.casework.models import Pause
+
+    time_machine.move_to("2026-11-24 10:00 +01:00")
+    alice = personas.alice_sodra
+    Pause.objects.create(participant=alice, start_date="2026-11-10", reason="Sjuk", author_name="x")
+    alice.status = Participant.Status.PAUSED
+    alice.save(update_fields=["status"])
+    response = personas.client("coach_sodra").post(
+        url(personas), {"end_date": "2026-11-05", "outcome": Outcome.objects.first().pk}
+    )
+    assert response.status_code == 400 and "end_date" in response.context["form"].errors
+    assert "pausens början" in response.content.decode()
+    assert not Exit.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from sikta.audit.models import AuditEvent
@@ -113,14 +114,14 @@ def test_handing_over_is_recorded(personas: Personas, case) -> None:
         url(case),
         {
             "form": "handed",
-            "h-handed_to_participant_on": "2026-02-02",
-            "h-handed_to_referrer_on": "2026-02-03",
+            "h-handed_to_participant_on": str(timezone.localdate()),
+            "h-handed_to_referrer_on": str(timezone.localdate()),
         },
     )
     assert response.status_code == 302
     document = FinalDocument.objects.get()
-    assert str(document.handed_to_participant_on) == "2026-02-02"
-    assert str(document.handed_to_referrer_on) == "2026-02-03"
+    assert document.handed_to_participant_on == timezone.localdate()
+    assert document.handed_to_referrer_on == timezone.localdate()
 
 
 def test_another_coach_cannot_download_it(personas: Personas, case) -> None:

@@ -572,7 +572,7 @@ def test_accepting_her_again_sends_no_name_in_the_decision(
             reverse("referral_accept", args=[world.again.pk]),
             {
                 "caseworker": world.p.coach_sodra.pk,
-                "start_date": "2026-11-24",
+                "start_date": timezone.localdate().isoformat(),
                 "consent_confirmed": "on",
             },
         )
@@ -683,7 +683,7 @@ def test_accepting_a_referral_can_mark_the_person(personas: Personas) -> None:
         reverse("referral_accept", args=[referral.pk]),
         {
             "caseworker": personas.coach_sodra.pk,
-            "start_date": "2026-11-24",
+            "start_date": timezone.localdate().isoformat(),
             "consent_confirmed": "on",
             "protected_identity": "on",
         },
@@ -709,7 +709,7 @@ def test_accepting_without_the_box_changes_nothing(personas: Personas) -> None:
         reverse("referral_accept", args=[referral.pk]),
         {
             "caseworker": personas.coach_sodra.pk,
-            "start_date": "2026-11-24",
+            "start_date": timezone.localdate().isoformat(),
             "consent_confirmed": "on",
         },
     )

@@ -264,3 +264,30 @@ def test_a_coachning_referral_from_fk_is_received() -> None:
     referral = Referral.objects.get()
     assert referral.referrer_organisation.code == "fk"
     assert list(referral.income_sources.values_list("code", flat=True)) == ["aktivitetsersattning"]
+
+
+def test_the_first_step_sent_empty_says_what_is_missing() -> None:
+    """A radio group left empty sends no value: the step used to reload without a word."""
+    response = Client().get("/aktualisering/coachning/", {"steg": "1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Välj var du arbetar." in page and 'role="alert"' in page
+    assert 'name="personnummer"' not in page
+
+
+@pytest.mark.parametrize("length", [5000, 5001, 10_000])
+def test_a_long_support_text_is_refused_with_its_limit_never_cut(length: int) -> None:
+    text = ("Behöver stöd. " * 1000)[:length]
+    response = Client().post("/aktualisering/koordinering/", form_data(support_needed=text))
+    if length <= 5000:
+        assert response.status_code == 302
+        assert Referral.objects.get().support_needed == text
+        return
+    assert response.status_code == 400
+    errors = field_errors(response, "support_needed")
+    assert errors and "5\xa0000" in errors[0] and "nu " in errors[0]
+    # The whole text is still in the form, and the browser is not told to cut it.
+    page = response.content.decode()
+    assert text in page
+    assert 'maxlength="5000"' not in page
+    assert not Referral.objects.exists()

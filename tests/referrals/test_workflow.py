@@ -109,10 +109,11 @@ def test_the_views_walk_the_whole_way(
     referral = ReferralFactory(first_name="Sara")
     client = personas.client("samordnare_sodra")
     url = f"/aktualiseringar/{referral.pk}/"
-    assert client.post(url + "kalla/", {"meeting_at": "2026-12-01T10:00"}).status_code == 302
+    meeting, today = timezone.localdate() + dt.timedelta(days=7), timezone.localdate()
+    assert client.post(url + "kalla/", {"meeting_at": f"{meeting}T10:00"}).status_code == 302
     referral.refresh_from_db()
     assert referral.status == Status.INVITED
-    assert timezone.localtime(referral.meeting_at).strftime("%Y-%m-%d %H:%M") == "2026-12-01 10:00"
+    assert timezone.localtime(referral.meeting_at).strftime("%Y-%m-%d %H:%M") == f"{meeting} 10:00"
     assert client.post(url + "bedomd/", {"assess-note": "Uppfyller allt"}).status_code == 302
     page = client.get(url + "antag/")
     assert page.status_code == 200
@@ -123,7 +124,7 @@ def test_the_views_walk_the_whole_way(
             url + "antag/",
             {
                 "caseworker": personas.coach_sodra_other.pk,
-                "start_date": "2026-12-02",
+                "start_date": today.isoformat(),
                 "consent_confirmed": "on",
                 "finsam_consent": "on",
             },
@@ -132,7 +133,7 @@ def test_the_views_walk_the_whole_way(
     assert participant.consents.get().finsam  # registered by name in Uppföljning Finsam
     assert response.status_code == 302 and response["Location"] == f"/deltagare/{participant.pk}/"
     assert participant.assigned_to == personas.coach_sodra_other
-    assert participant.track.slug == "coachning" and participant.start_date == dt.date(2026, 12, 2)
+    assert participant.track.slug == "coachning" and participant.start_date == today
     assert participant.consents.get().referral == referral
     assert participant.assignments.get().staff == personas.coach_sodra_other
     referral.refresh_from_db()
@@ -166,7 +167,8 @@ def test_a_bad_form_keeps_what_was_typed(personas: Personas) -> None:
 def test_acceptance_needs_a_caseworker_and_the_consent(personas: Personas) -> None:
     referral = ReferralFactory(status=Status.ASSESSED)
     response = personas.client("samordnare_sodra").post(
-        f"/aktualiseringar/{referral.pk}/antag/", {"start_date": "2026-12-02", "note": "Hej"}
+        f"/aktualiseringar/{referral.pk}/antag/",
+        {"start_date": timezone.localdate().isoformat(), "note": "Hej"},
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"caseworker", "consent_confirmed"}
@@ -320,7 +322,11 @@ def test_accepting_never_takes_over_another_lansdels_active_case(personas: Perso
     koordinator = StaffMemberFactory(role_code="koordinator", lansdel=personas.coach_sodra.lansdel)
     response = personas.client("samordnare_sodra").post(
         f"/aktualiseringar/{referral.pk}/antag/",
-        {"caseworker": koordinator.pk, "start_date": "2026-12-01", "consent_confirmed": "on"},
+        {
+            "caseworker": koordinator.pk,
+            "start_date": timezone.localdate().isoformat(),
+            "consent_confirmed": "on",
+        },
     )
     assert (
         response.status_code == 302 and response["Location"] == f"/aktualiseringar/{referral.pk}/"

@@ -78,6 +78,19 @@ NOT_DISPLAYED = {
     "organisation.StaffMember.phone": "staff contact details are kept for the admin only",
     "worktraining.Employer.author_name": "who registered an employer is kept, not shown",
     "privacy.RemovedParticipant.removed_by": "a person-free statistics row; only counted",
+    **{
+        f"organisation.{name}": "shown only in the English UI, by the same templates as the "
+        "Swedish name (organisation data's `label`); these pages are read in Swedish"
+        for name in [
+            "Track.short_name_en",
+            "ReferrerOrganisation.name_en",
+            "IncomeSource.name_en",
+            "EducationLevel.name_en",
+            "GoalArea.name_en",
+            "Outcome.name_en",
+            "DeclineReason.name_en",
+        ]
+    },
 }
 
 
@@ -471,6 +484,7 @@ def build_world(p: Personas) -> World:
         summary="s",
         author_name="a",
         updated_by_name="u",
+        published_at=dt.datetime.now(dt.UTC),
     )
     event = AuditEvent.objects.create(
         action="participant.view",
@@ -918,7 +932,7 @@ def _area() -> int:
 
 def _report_pk(p: Personas) -> int:
     return p.samordnare_sodra.lansdel.status_reports.create(
-        period_start="2026-01-01", period_end="2026-06-30"
+        period_start="2026-01-01", period_end="2026-06-30", published_at=dt.datetime.now(dt.UTC)
     ).pk
 
 
@@ -997,7 +1011,7 @@ ENTRIES: dict[str, Entry] = {
         "coach_sodra",
         lambda p: _alice(p, "case_plan"),
         {"new-text": None, "new-own_words": None},
-        lambda p: {"new-area": _area(), "new-status": "pagar", "new-target_date": "2026-12-01"},
+        lambda p: {"new-area": _area(), "new-status": "pagar", "new-target_date": _today()},
         lambda p: [_alice(p, "participant_detail"), _alice(p, "case_plan_print")],
         broken={"new-area": ""},
     ),

@@ -150,3 +150,24 @@ def test_paper_answers_and_the_before_after_table(personas: Personas) -> None:
         .value
         == 2
     )
+
+
+def test_the_page_says_the_link_was_made_not_sent(personas: Personas, who5) -> None:
+    """Sikta sends nothing: it makes a link that the staff member gives to the participant."""
+    client = personas.client("coach_sodra")
+    url = f"/deltagare/{personas.alice_sodra.pk}/enkat/"
+
+    before = client.get(url).content.decode()
+    made = client.post(url, {"l-instrument": who5.pk, "l-timepoint": "start"}).content.decode()
+    after = client.get(url).content.decode()
+
+    expires = timezone.localdate(Response.objects.get().expires_at).isoformat()
+    for page in (before, made, after):
+        assert "skickad" not in page.lower() and "skickats" not in page.lower()
+    assert "Länk skapad – ge den till deltagaren själv. Gäller till " + expires in made
+    assert "Länk skapad – ge den till deltagaren själv. Gäller till " + expires in after
+    assert "Ingen enkätlänk har skapats" in before
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Link created – give it to the participant yourself. Valid until " + expires in english
+    assert " sent" not in english.lower()

@@ -129,3 +129,20 @@ def test_the_dashboard_summarises_the_survey(personas: Personas, sikta) -> None:
         20,
     )
     assert "+25.00" in response.content.decode() or "+25,00" in response.content.decode()
+
+
+def test_response_rates_hide_small_counts_and_what_gives_them_away(sikta) -> None:
+    """The defect: "Södra · Vid utskrivning 4 / 3 / 75 %" was shown to everyone."""
+    period = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    people = [ParticipantFactory(start_date=dt.date(2026, 2, 1)) for _ in range(9)]
+    for p in people[:8]:
+        answer(p, sikta, "start", 3)
+    ParticipantFactory(start_date=dt.date(2026, 3, 1))  # a tenth, not answered
+    rates = {
+        (r.lansdel, r.timepoint): (str(r.answered), str(r.due), r.percent)
+        for r in response_rates(Participant.objects.all(), period=period, minimum=5)
+    }
+    # 10 due, 8 answered, 2 not: the 2 would be 10 − 8, so the 8 is hidden as "–".
+    assert rates[("Södra länsdelen", "start")] == ("–", "10", None)
+    exact = response_rates(Participant.objects.all(), period=period)
+    assert [(r.answered, r.due) for r in exact if r.timepoint == "start"] == [(8, 10)]

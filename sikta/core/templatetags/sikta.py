@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField
+from django.forms.boundfield import BoundWidget
 from django.utils.safestring import SafeString
+
+from sikta.core.forms import label_empty_choice
 
 register = template.Library()
 
@@ -19,7 +22,15 @@ def widget_with_aria(field: BoundField) -> SafeString:
         attrs["aria-invalid"] = "true"
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
+    label_empty_choice(field.field)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def options(field: BoundField) -> list[BoundWidget]:
+    """A choice field's options (radio buttons, checkboxes), the empty one given a real label."""
+    label_empty_choice(field.field)
+    return field.subwidgets
 
 
 @register.filter

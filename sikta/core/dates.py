@@ -1,0 +1,132 @@
+"""Sensible windows for the dates staff type in.
+
+A date field accepts any date the calendar has; these checks say which of them make sense:
+something that has happened is not in the future and not before the programme (insatsen)
+began; something planned has not already passed and is not years ahead. Each form picks its
+window and its message; the message may name the limit as ``%(date)s``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# No date before this belongs to any programme the system has run: a year such as 0201 or
+# 1926 is a typing mistake.
+OLDEST = dt.date(2000, 1, 1)
+# How far ahead something planned may lie (a goal, a meeting, a placement).
+PLAN_YEARS = 2
+# How far ahead an enrolment may be dated: it is decided now, and starts soon.
+ENROL_DAYS_AHEAD = 30
+
+IN_THE_FUTURE = _("The date cannot be in the future.")
+BEFORE_PROGRAMME = _("The date cannot be before the programme started (%(date)s).")
+TOO_OLD = _("The date cannot be before %(date)s: check the year.")
+HAS_PASSED = _("The date has already passed.")
+YEARS_AHEAD = _("The date cannot be more than two years ahead.")
+YEAR_AHEAD = _("The date cannot be more than a year ahead.")
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February becomes the 28th in a year without it."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _limit(day: dt.date | dt.datetime) -> str:
+    return day.date().isoformat() if isinstance(day, dt.datetime) else day.isoformat()
+
+
+def date_window(
+    value: dt.date | dt.datetime | None,
+    *,
+    earliest: dt.date | dt.datetime | None = None,
+    latest: dt.date | dt.datetime | None = None,
+    too_early: str | None = None,
+    too_late: str | None = None,
+) -> None:
+    """Raise ValidationError unless `earliest <= value <= latest` (either bound may be None).
+
+    A datetime is compared with datetime bounds and a date with date bounds. The messages may
+    name the bound they break as ``%(date)s``; nothing is checked for an empty value.
+    """
+    if value is None:
+        return
+    if earliest is not None and value < earliest:
+        raise ValidationError(
+            too_early or TOO_OLD, code="too_early", params={"date": _limit(earliest)}
+        )
+    if latest is not None and value > latest:
+        raise ValidationError(
+            too_late or YEARS_AHEAD, code="too_late", params={"date": _limit(latest)}
+        )
+
+
+def programme_period() -> tuple[dt.date | None, dt.date | None]:
+    """Start and end of the programme the system runs now (None, None without one)."""
+    from sikta.organisation.models import Insats  # the models import forms' modules
+
+    insats = Insats.objects.current()
+    return (insats.start_date, insats.end_date) if insats else (None, None)
+
+
+def earliest() -> tuple[dt.date, str]:
+    """The first date anything in the system can have, and the message for one before it."""
+    start, _end = programme_period()
+    if start is not None and start > OLDEST:
+        return start, BEFORE_PROGRAMME
+    return OLDEST, TOO_OLD
+
+
+def happened(
+    value: dt.date | None,
+    *,
+    since: dt.date | None = None,
+    since_message: str | None = None,
+    future_message: str | None = None,
+) -> None:
+    """Something that has happened: not after today, not before the programme began (or
+    `since`, when that is later: the pause it ends, the document it hands out)."""
+    first, message = earliest()
+    if since is not None and since > first:
+        first, message = since, since_message or message
+    date_window(
+        value,
+        earliest=first,
+        latest=today(),
+        too_early=message,
+        too_late=future_message or IN_THE_FUTURE,
+    )
+
+
+def planned(
+    value: dt.date | None,
+    *,
+    past_message: str | None = None,
+    within_programme: bool = False,
+    after_programme_message: str | None = None,
+) -> None:
+    """Something planned: not already passed, at most two years ahead (and, with
+    `within_programme`, not after the programme ends, unless that has already passed)."""
+    now = today()
+    latest, message = add_years(now, PLAN_YEARS), YEARS_AHEAD
+    if within_programme:
+        _start, end = programme_period()
+        if end is not None and now <= end < latest:
+            latest, message = end, after_programme_message or message
+    date_window(
+        value,
+        earliest=now,
+        latest=latest,
+        too_early=past_message or HAS_PASSED,
+        too_late=message,
+    )
