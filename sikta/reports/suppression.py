@@ -37,42 +37,24 @@ def hidden_label(value: int, minimum: int) -> Hidden:
 
 
 def hide(
-    values: dict[Key, int],
-    lines: Sequence[Sequence[tuple[Key, int]]],
-    minimum: int,
-    *,
-    exempt: frozenset[Key] = frozenset(),
+    values: dict[Key, int], lines: Sequence[Sequence[tuple[Key, int]]], minimum: int
 ) -> set[Key]:
     """The keys to hide. `lines` are the sums of the table: each a list of (key, coefficient)
-    whose weighted values add up to zero (a row's cells +1, its total −1). `exempt` keys are
-    public figures: never hidden."""
-    hidden = {k for k, v in values.items() if 0 < v < minimum and k not in exempt}
-
-    def candidates(line: Sequence[tuple[Key, int]]) -> list[Key]:
-        return [k for k, _c in line if k not in hidden and k not in exempt and values[k] > 0]
-
-    while True:
-        changed = False
-        for line in lines:
-            if sum(k in hidden for k, _c in line) == 1:
-                found = candidates(line)
-                if found:
-                    hidden.add(min(found, key=lambda k: values[k]))
-                    changed = True
-        if changed:
-            continue
-        derivable = determined(hidden, lines)
-        if not derivable:
-            return hidden
-        for key in sorted(derivable, key=lambda k: values[k]):
-            found = [
-                c for line in lines if any(k == key for k, _ in line) for c in candidates(line)
-            ]
-            if found:
-                hidden.add(min(found, key=lambda k: values[k]))
-                break
-        else:
-            return hidden  # nothing left that could be hidden: cannot happen with counts ≥ 0
+    whose weighted values add up to zero (a row's cells +1, its total −1)."""
+    hidden = _line_rule(values, lines, {k for k, v in values.items() if 0 < v < minimum})
+    while derivable := determined(hidden, lines):
+        found = [
+            k
+            for key in derivable
+            for line in lines
+            if any(k == key for k, _ in line)
+            for k, _c in line
+            if k not in hidden and values[k] > 0
+        ]
+        if not found:
+            break  # nothing left that could be hidden: cannot happen with counts ≥ 0
+        hidden = _line_rule(values, lines, hidden | {min(found, key=lambda k: values[k])})
+    return hidden
 
 
 def determined(hidden: set[Key], lines: Sequence[Sequence[tuple[Key, int]]]) -> set[Key]:
@@ -169,7 +151,7 @@ def suppress(table: Sequence[Sequence[int]], minimum: int) -> list[list[int | No
         for c in range(columns)
     ]
     # Without signs the rows and columns are no sums: only the line rule applies to them.
-    hidden = _line_rule(values, lines, minimum)
+    hidden = _line_rule(values, lines, {k for k, v in values.items() if 0 < v < minimum})
     return [
         [None if ("cell", r, c) in hidden else v for c, v in enumerate(row)]
         for r, row in enumerate(table)
@@ -177,9 +159,10 @@ def suppress(table: Sequence[Sequence[int]], minimum: int) -> list[list[int | No
 
 
 def _line_rule(
-    values: dict[Key, int], lines: Sequence[Sequence[tuple[Key, int]]], minimum: int
+    values: dict[Key, int], lines: Sequence[Sequence[tuple[Key, int]]], hidden: set[Key]
 ) -> set[Key]:
-    hidden = {k for k, v in values.items() if 0 < v < minimum}
+    """`hidden` grown until no line hides exactly one count (while another could go)."""
+    hidden = set(hidden)
     changed = True
     while changed:
         changed = False
