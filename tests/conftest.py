@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Kommun, Lansdel, StaffMember, Track
@@ -12,6 +15,20 @@ from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.surveys.loader import load_instruments
 from tests.factories import ParticipantFactory, ReferralFactory, StaffMemberFactory, UserFactory
+
+# Property tests are bounded by a profile: "ci" (the default, used by `make test` and .ci/run)
+# keeps the suite within its time on two cores with no per-example deadline, since a shared
+# CI machine makes timings noisy; "thorough" is for a long run by hand
+# (HYPOTHESIS_PROFILE=thorough make test). A test's own @settings narrows further.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=50,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

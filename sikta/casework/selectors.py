@@ -21,6 +21,18 @@ def max_days(insats: Insats) -> int:
     return round(insats.max_months_per_participant * 365 / 12)
 
 
+class AlertText(str):
+    """An alert as worded on the start page; `late` when something is overdue (shown in red),
+    not when it is only a notice (days left, a pause)."""
+
+    late: bool = True
+
+    def __new__(cls, text: str, *, late: bool = True) -> AlertText:
+        found = super().__new__(cls, text)
+        found.late = late
+        return found
+
+
 @dataclass
 class CaseRow:
     participant: Participant
@@ -29,7 +41,7 @@ class CaseRow:
     last_contact: dt.date | None
     next_step: str
     next_step_date: dt.date | None
-    alerts: list[str] = field(default_factory=list)
+    alerts: list[AlertText] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)
 
 
@@ -88,17 +100,21 @@ def case_rows(
         days = (today - p.start_date).days - sum(x.days_until(today) for x in pauses.get(p.pk, []))
         row = CaseRow(p, days, limit, p.last_contact, p.next_step or "", p.next_step_date)
 
-        def alert(kind: Alert, text: str, row: CaseRow = row) -> None:
+        def alert(kind: Alert, text: str, row: CaseRow = row, *, late: bool = True) -> None:
             row.kinds.add(kind)
-            row.alerts.append(text)
+            row.alerts.append(AlertText(text, late=late))
 
         if days >= limit:
             alert(Alert.PAST_LIMIT, _("Past the one-year limit"))
         elif days >= limit - insats.limit_warning_days:
-            alert(Alert.NEAR_LIMIT, _("%(days)s days left of the year") % {"days": limit - days})
+            alert(
+                Alert.NEAR_LIMIT,
+                _("%(days)s days left of the year") % {"days": limit - days},
+                late=False,
+            )
         since = p.last_contact or p.start_date
         if p.status == Participant.Status.PAUSED:
-            row.alerts.append(_("Paused"))
+            row.alerts.append(AlertText(_("Paused"), late=False))
         elif today - since >= quiet:
             weeks = (today - since).days // 7
             alert(Alert.NO_CONTACT, _("No contact for %(weeks)s weeks") % {"weeks": weeks})

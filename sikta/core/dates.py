@@ -87,6 +87,19 @@ def earliest() -> tuple[dt.date, str]:
     return OLDEST, TOO_OLD
 
 
+def held_or_booked(value: dt.date | None) -> None:
+    """Something held since the programme began or booked at most a year ahead (a group
+    session, the start of a work training)."""
+    first, before_first = earliest()
+    date_window(
+        value,
+        earliest=first,
+        latest=add_years(today(), 1),
+        too_early=before_first,
+        too_late=YEAR_AHEAD,
+    )
+
+
 def happened(
     value: dt.date | None,
     *,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
-from sikta.core.dates import YEAR_AHEAD, add_years, date_window, earliest, today
+from sikta.core.dates import held_or_booked
 from sikta.core.forms import ModelMultipleChoiceField
 from sikta.groups.models import Group, Session
 from sikta.organisation.models import StaffMember
@@ -46,14 +46,7 @@ class SessionForm(forms.ModelForm):
     def clean_date(self) -> Any:
         """A session held since the programme began, or planned at most a year ahead."""
         day = self.cleaned_data["date"]
-        first, before_first = earliest()
-        date_window(
-            day,
-            earliest=first,
-            latest=add_years(today(), 1),
-            too_early=before_first,
-            too_late=YEAR_AHEAD,
-        )
+        held_or_booked(day)
         return day
 
 

@@ -19,6 +19,12 @@ from sikta.reports.suppression import hidden_label
 GOAL_PERCENT = 100
 
 
+def percent_text(share: int | None) -> str:
+    """A whole percentage as every report writes it ("55 %", with a space that does not
+    break), or "–" where there is none to show."""
+    return "–" if share is None else f"{share}\xa0%"
+
+
 @dataclass(frozen=True)
 class GoalFigure:
     discharged: int
@@ -40,7 +46,7 @@ class GoalFigure:
 
         discharged, shown_d = count(self.discharged)
         destination, shown_t = count(self.destination)
-        share = f"{self.share}\xa0%" if self.share is not None and shown_d and shown_t else "–"
+        share = percent_text(self.share if shown_d and shown_t else None)
         return discharged, destination, share
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,8 +23,6 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,9 +33,10 @@ from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.reports.aggregates import outcomes, participant_flow, referrals_in, work_training
-from sikta.reports.goal import goal_figure
+from sikta.reports.charts import Bar, Chart, bar_chart
+from sikta.reports.goal import goal_figure, percent_text
 from sikta.reports.models import StatusReport
-from sikta.reports.suppression import hidden_label, suppress
+from sikta.reports.suppression import hidden_label, hide
 from sikta.surveys.reports import summary_per_instrument
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "reports" / "lagesrapport.css"
@@ -62,6 +62,8 @@ MEASURES: dict[str, Any] = {
 # so their difference is no cell of any table (it would hide the goal figure wherever one
 # group had a small remainder, as "Av 14 utskrivna … gick <5 vidare" did).
 BLOCKS = [[measure] for measure in MEASURES]
+# The measures counted on the period's last day; the others are counted over the period.
+STOCKS = frozenset({"active", "placements_ongoing"})
 
 
 def default_period(today: dt.date) -> Period:
@@ -194,29 +196,53 @@ class _Table:
     blocks: list[list[str]]
 
 
-def hidden_cells(tables: dict[str, _Table], minimum: int) -> set[Key]:
-    """The cells to hide over all tables together, until no table gives away another's."""
+def hidden_cells(
+    tables: dict[str, _Table],
+    minimum: int,
+    *,
+    relations: Sequence[Sequence[tuple[Key, int]]] = (),
+    keep: frozenset[Key] = frozenset(),
+) -> set[Key]:
+    """The cells to hide over all tables together, so that no table gives away another's.
+
+    Every sum the report prints is a relation between its counts: each measure's groups add up
+    to its total (one key for the total in every table), a block's measures add up to its last,
+    and `relations` adds those across tables (the outcomes to a destination add up to the goal
+    figure's count). Suppression (sikta.reports.suppression.hide) leaves no hidden count that
+    those relations determine."""
     if minimum <= 1:
         return set()
-    forced: set[Key] = set()
-    while True:
-        hidden: set[Key] = set()
-        for dim, table in tables.items():
-            columns = [*table.groups, TOTAL]
-            for block in table.blocks:
-                # A cell hidden elsewhere is hidden here: give it a value below the minimum.
-                # A cell hidden elsewhere is hidden here: give it a value below the minimum.
-                values = [
-                    [1 if _key(dim, m, c) in forced else table.counts[m].get(c, 0) for c in columns]
-                    for m in block
+    values: dict[Key, int] = {}
+    lines: list[list[tuple[Key, int]]] = [list(line) for line in relations]
+    for dim, table in tables.items():
+        columns = [*table.groups, TOTAL]
+        measures = [m for block in table.blocks for m in block]
+        for m in measures:
+            for c in columns:
+                values[_key(dim, m, c)] = table.counts[m].get(c, 0)
+            if table.groups:
+                lines.append(
+                    [*((_key(dim, m, g), 1) for g in table.groups), (_key(dim, m, TOTAL), -1)]
+                )
+        for block in table.blocks:
+            if len(block) > 1:
+                *parts, whole = block
+                lines += [
+                    [*((_key(dim, m, c), 1) for m in parts), (_key(dim, whole, c), -1)]
+                    for c in columns
                 ]
-                for m, row in zip(block, suppress(values, minimum), strict=True):
-                    hidden |= {
-                        _key(dim, m, c) for c, v in zip(columns, row, strict=True) if v is None
-                    }
-        if hidden <= forced:
-            return forced
-        forced |= hidden
+    return hide(values, _distinct(lines), minimum, keep=keep)
+
+
+def _distinct(lines: list[list[tuple[Key, int]]]) -> list[list[tuple[Key, int]]]:
+    """Each relation once (the same total's sum comes from every table that prints it)."""
+    seen: set[frozenset[tuple[Key, int]]] = set()
+    found = []
+    for line in lines:
+        if (key := frozenset(line)) not in seen:
+            seen.add(key)
+            found.append(line)
+    return found
 
 
 # --- what the report shows -----------------------------------------------------------------
@@ -237,26 +263,14 @@ class Breakdown:
 
 
 @dataclass
-class Chart:
-    title: str
-    svg: SafeString
-
-
-@dataclass
-class Bar:
-    label: str
-    value: int | None  # None: hidden, no bar
-    text: str
-
-
-@dataclass
 class StatusReportData:
     area: str
     period: Period
     made: dt.date
     minimum: int
     key_figures: list[tuple[str, str]]
-    key_chart: Chart
+    flow_chart: Chart
+    stock_chart: Chart
     discharged: str
     destination: str
     share: str
@@ -305,7 +319,16 @@ def status_report_data(
     tables["outcome"] = _Table(
         outcome_counts, [], [[*(f"outcome:{o.pk}" for o in outcome_list), "discharged"]]
     )
-    hidden = hidden_cells(tables, minimum)
+    # The outcomes that count for the goal add up to the goal figure's "to a destination"; the
+    # goal figure (discharged, to a destination) is published as it is on every page, so it is
+    # what stays shown when something must be hidden to protect a small outcome.
+    destination_total = _key("outcome", "destination", TOTAL)
+    goal_keys = frozenset({destination_total, _key("outcome", "discharged", TOTAL)})
+    to_goal = [
+        *((_key("outcome", f"outcome:{o.pk}", TOTAL), 1) for o in outcome_list if o.destination),
+        (destination_total, -1),
+    ]
+    hidden = hidden_cells(tables, minimum, relations=[to_goal], keep=goal_keys)
 
     def text(dim: str, measure: str, group: str) -> str:
         count = tables[dim].counts[measure].get(group, 0)
@@ -325,8 +348,7 @@ def status_report_data(
         return round(100 * some / whole)
 
     def share_text(dim: str, part: str, group: str) -> str:
-        found = share(dim, part, group)
-        return "–" if found is None else f"{found} %"
+        return percent_text(share(dim, part, group))
 
     def breakdown(dim: str, title: str, chart_title: str) -> Breakdown:
         groups = tables[dim].groups
@@ -349,16 +371,19 @@ def status_report_data(
     goal = goal_figure(participants, period)
     goal_texts = goal.texts(minimum)
     key_figures = [(str(label), text("gender", m, TOTAL)) for m, label in MEASURES.items()]
-    key_bars = [
-        Bar(str(label), value("gender", m, TOTAL), text("gender", m, TOTAL))
-        for m, label in MEASURES.items()
-    ]
+    # Flows (counted over the period) and stocks (counted on its last day) are no quantities of
+    # one kind: each gets a chart and a scale of its own.
+    flow_bars, stock_bars = [], []
+    for m, label in MEASURES.items():
+        bar = Bar(str(label), value("gender", m, TOTAL), text("gender", m, TOTAL))
+        (stock_bars if m in STOCKS else flow_bars).append(bar)
     goal_bars = [Bar(_("Total"), goal.share if goal_texts[2] != "–" else None, goal_texts[2])]
     for dim, groups in (("gender", genders), (area_by, tables[area_by].groups)):
         goal_bars += [
             Bar(g, share(dim, "destination", g), share_text(dim, "destination", g)) for g in groups
         ]
-    key_title = _("Key figures of the period")
+    flow_title = _("During the period")
+    stock_title = _("At the end of the period")
     goal_title = _("Share discharged to one of the six destinations, against the goal of 100 %")
     return StatusReportData(
         area=lansdel.name if lansdel is not None else _("The whole programme"),
@@ -366,7 +391,8 @@ def status_report_data(
         made=today or timezone.localdate(),
         minimum=minimum,
         key_figures=key_figures,
-        key_chart=Chart(key_title, bar_chart(key_bars, title=key_title)),
+        flow_chart=Chart(flow_title, bar_chart(flow_bars, title=flow_title)),
+        stock_chart=Chart(stock_title, bar_chart(stock_bars, title=stock_title)),
         discharged=goal_texts[0],
         destination=goal_texts[1],
         share=goal_texts[2],
@@ -375,7 +401,12 @@ def status_report_data(
         goal_chart=Chart(
             goal_title,
             bar_chart(
-                goal_bars, title=goal_title, maximum=100, goal=100, goal_label=_("Goal: 100 %")
+                goal_bars,
+                title=goal_title,
+                maximum=100,
+                unit="\xa0%",
+                goal=100,
+                goal_label=_("Goal: 100 %"),
             ),
         ),
         outcome_rows=[
@@ -391,73 +422,6 @@ def status_report_data(
         ),
         surveys=summary_per_instrument(participants, period, minimum),
     )
-
-
-# --- charts -----------------------------------------------------------------------------------
-
-_WIDTH, _LABEL, _BAR, _ROW = 620, 280, 270, 22
-
-
-def bar_chart(
-    bars: list[Bar],
-    *,
-    title: str,
-    maximum: int | None = None,
-    goal: int | None = None,
-    goal_label: str = "",
-) -> SafeString:
-    """Horizontal bars as inline SVG, each with its number printed beside it: readable on
-    paper and without colour. No script, nothing fetched."""
-    peak = maximum or max((b.value or 0 for b in bars), default=0) or 1
-    top = 18 if goal is not None else 4
-    height = top + _ROW * len(bars) + 4
-
-    def row(i: int, bar: Bar) -> SafeString:
-        y = top + i * _ROW
-        width = round(_BAR * (bar.value or 0) / peak)
-        return format_html(
-            '<text x="{}" y="{}" text-anchor="end">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="14" fill="#005a8c"></rect>'
-            '<text x="{}" y="{}">{}</text>',
-            _LABEL - 8,
-            y + 12,
-            _truncate(bar.label),
-            _LABEL,
-            y + 1,
-            width,
-            _LABEL + width + 6,
-            y + 12,
-            bar.text,
-        )
-
-    goal_line = SafeString("")
-    if goal is not None:
-        x = _LABEL + round(_BAR * goal / peak)
-        goal_line = format_html(
-            '<line x1="{}" y1="12" x2="{}" y2="{}" stroke="#111" stroke-width="1.5" '
-            'stroke-dasharray="4 3"></line><text x="{}" y="10" text-anchor="end">{}</text>',
-            x,
-            x,
-            height,
-            x,
-            goal_label,
-        )
-    return format_html(
-        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="{}" height="{}" '
-        'viewBox="0 0 {} {}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#111">'
-        "<title>{}</title>{}{}</svg>",
-        _WIDTH,
-        height,
-        _WIDTH,
-        height,
-        title,
-        goal_line,
-        format_html_join("", "{}", ((row(i, b),) for i, b in enumerate(bars))),
-    )
-
-
-def _truncate(label: str, length: int = 46) -> str:
-    return label if len(label) <= length else label[: length - 1] + "…"
 
 
 # --- the PDF ----------------------------------------------------------------------------------

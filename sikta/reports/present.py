@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sikta.reports.aggregates import Figure
+from sikta.reports.charts import Bar, Chart, bar_chart
 from sikta.reports.suppression import Hidden, suppress_table
 
 Shown_ = int | Hidden
@@ -17,7 +18,6 @@ class Shown:
     totals: list[Shown_]
     grand_total: Shown_ | None
     suppressed: bool
-    bars: list[int]  # width 0–100 of each row's first measure, for the chart
 
     @property
     def secondary(self) -> bool:
@@ -25,6 +25,18 @@ class Shown:
         shown = [c for _g, cells, t in self.rows for c in [*cells, t]]
         shown += [*self.totals, self.grand_total]
         return any(isinstance(v, Hidden) and v.secondary for v in shown)
+
+    @property
+    def chart(self) -> Chart:
+        """Each group's first measure as a bar, on an axis of its own; a hidden one draws none."""
+        measure = self.figure.columns[0] if self.figure.columns else ""
+        title = f"{self.figure.title}: {measure}"
+        bars = [
+            Bar(group, None if isinstance(cells[0], Hidden) else cells[0], str(cells[0]))
+            for group, cells, _total in self.rows
+            if cells
+        ]
+        return Chart(title, bar_chart(bars, title=title))
 
 
 def present(figure: Figure, *, minimum: int | None) -> Shown:
@@ -38,9 +50,7 @@ def present(figure: Figure, *, minimum: int | None) -> Shown:
         (group, cells, table.row_totals[i] if figure.additive else None)
         for i, ((group, _values), cells) in enumerate(zip(figure.rows, table.cells, strict=True))
     ]
-    return Shown(
-        figure, rows, table.column_totals, table.grand_total, bool(minimum), _bars(table.cells)
-    )
+    return Shown(figure, rows, table.column_totals, table.grand_total, bool(minimum))
 
 
 def _present_described(figure: Figure, minimum: int | None) -> Shown:
@@ -60,11 +70,4 @@ def _present_described(figure: Figure, minimum: int | None) -> Shown:
         if isinstance(total, Hidden)
         else list(overall)
     )
-    return Shown(figure, rows, totals, None, bool(minimum), _bars([c for _g, c, _t in rows]))
-
-
-def _bars(cells: list[list[Shown_]]) -> list[int]:
-    """Each row's first measure as a width 0–100 of the largest; a hidden one draws nothing."""
-    first = [row[0] if row and isinstance(row[0], int) else 0 for row in cells]
-    peak = max(first, default=0) or 1
-    return [round(100 * v / peak) for v in first]
+    return Shown(figure, rows, totals, None, bool(minimum))

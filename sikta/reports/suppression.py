@@ -37,11 +37,17 @@ def hidden_label(value: int, minimum: int) -> Hidden:
 
 
 def hide(
-    values: dict[Key, int], lines: Sequence[Sequence[tuple[Key, int]]], minimum: int
+    values: dict[Key, int],
+    lines: Sequence[Sequence[tuple[Key, int]]],
+    minimum: int,
+    *,
+    keep: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """The keys to hide. `lines` are the sums of the table: each a list of (key, coefficient)
-    whose weighted values add up to zero (a row's cells +1, its total −1)."""
-    hidden = _line_rule(values, lines, {k for k, v in values.items() if 0 < v < minimum})
+    whose weighted values add up to zero (a row's cells +1, its total −1). A count in `keep` is
+    published elsewhere as it is (the goal figure): it is hidden when it is small itself, and to
+    protect another only when nothing else can be."""
+    hidden = _line_rule(values, lines, {k for k, v in values.items() if 0 < v < minimum}, keep)
     while derivable := determined(hidden, lines):
         found = [
             k
@@ -53,8 +59,13 @@ def hide(
         ]
         if not found:
             break  # nothing left that could be hidden: cannot happen with counts ≥ 0
-        hidden = _line_rule(values, lines, hidden | {min(found, key=lambda k: values[k])})
+        hidden = _line_rule(values, lines, hidden | {_choose(found, values, keep)}, keep)
     return hidden
+
+
+def _choose(candidates: Sequence[Key], values: dict[Key, int], keep: frozenset[Key]) -> Key:
+    """The count to hide to protect another: the smallest, one not published elsewhere first."""
+    return min(candidates, key=lambda k: (k in keep, values[k]))
 
 
 def determined(hidden: set[Key], lines: Sequence[Sequence[tuple[Key, int]]]) -> set[Key]:
@@ -159,7 +170,10 @@ def suppress(table: Sequence[Sequence[int]], minimum: int) -> list[list[int | No
 
 
 def _line_rule(
-    values: dict[Key, int], lines: Sequence[Sequence[tuple[Key, int]]], hidden: set[Key]
+    values: dict[Key, int],
+    lines: Sequence[Sequence[tuple[Key, int]]],
+    hidden: set[Key],
+    keep: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """`hidden` grown until no line hides exactly one count (while another could go)."""
     hidden = set(hidden)
@@ -171,6 +185,6 @@ def _line_rule(
                 continue
             others = [k for k, _c in line if k not in hidden and values[k] > 0]
             if others:
-                hidden.add(min(others, key=lambda k: values[k]))
+                hidden.add(_choose(others, values, keep))
                 changed = True
     return hidden

@@ -26,8 +26,8 @@ from sikta.participants.selectors import caseloads
 from sikta.referrals.models import Referral
 from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
+from sikta.reports.charts import Bar, bar_chart
 from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_figure, goal_trend
-from sikta.reports.lagesrapport import Bar, bar_chart
 from sikta.reports.present import Shown, present
 from sikta.reports.suppression import Hidden
 from sikta.surveys.reports import summary_per_instrument
@@ -150,7 +150,12 @@ def _goal_trend(participants: Any, insats: Insats | None, minimum: int | None) -
         "rows": rows,
         "title": title,
         "chart": bar_chart(
-            bars, title=title, maximum=100, goal=GOAL_PERCENT, goal_label=_("Goal: 100 %")
+            bars,
+            title=title,
+            maximum=100,
+            unit="\xa0%",
+            goal=GOAL_PERCENT,
+            goal_label=_("Goal: 100 %"),
         ),
     }
 

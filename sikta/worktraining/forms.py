@@ -9,12 +9,11 @@ from stdnum.se import orgnr
 
 from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
 from sikta.core.dates import (
-    YEAR_AHEAD,
     YEARS_AHEAD,
     add_years,
     date_window,
-    earliest,
     happened,
+    held_or_booked,
     today,
 )
 from sikta.worktraining.models import Employer, EmployerContact, Placement, PlacementFollowUp
@@ -109,14 +108,7 @@ class PlacementForm(forms.ModelForm):
     def _start_window(self, start: Any, status: Any) -> None:
         """Since the programme began and at most a year ahead; a placement still planned, when
         its start is set or changed, not on a day that has passed."""
-        first, before_first = earliest()
-        date_window(
-            start,
-            earliest=first,
-            latest=add_years(today(), 1),
-            too_early=before_first,
-            too_late=YEAR_AHEAD,
-        )
+        held_or_booked(start)
         changed = start != self.instance.start_date or status != self.instance.status
         if status == Placement.Status.PLANNED and changed:
             date_window(

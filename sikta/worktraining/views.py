@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -136,6 +138,14 @@ def _closed(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("case_placements", pk=pk)
 
 
+def _context(request: HttpRequest, participant: Participant, **extra: Any) -> dict[str, Any]:
+    """The case's context; after the exit no form is offered (they would be refused)."""
+    found = case_context(request, participant, "placements", **extra)
+    found["discharged"] = participant.status not in Participant.ENROLLED
+    found["may_change"] = found["may_change"] and not found["discharged"]
+    return found
+
+
 def _placements(participant: Participant) -> QuerySet[Placement]:
     return participant.placements.select_related("employer").prefetch_related("follow_ups")
 
@@ -154,9 +164,7 @@ def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "worktraining/placements.html",
-        case_context(
-            request, participant, "placements", placements=_placements(participant), form=form
-        ),
+        _context(request, participant, placements=_placements(participant), form=form),
         status=400 if form.is_bound else 200,
     )
 
@@ -192,10 +200,9 @@ def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpRespons
     return render(
         request,
         "worktraining/placement.html",
-        case_context(
+        _context(
             request,
             participant,
-            "placements",
             placement=placement_obj,
             follow_ups=placement_obj.follow_ups.all(),
             form=form,

@@ -452,9 +452,29 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     expect(row.locator("td").last).to_have_text(past.isoformat())
     assert_accessible(page)
 
+    # A second placement, planned to begin after the day of the exit (the defect: the exit
+    # "ended" it before its start and answered 500, losing the form).
+    later = today + dt.timedelta(days=6)
+    form = page.locator(POST_FORM)
+    form.locator("[name=employer]").select_option(value=employer_pk)
+    form.locator("[name=status]").select_option(value="planerad")
+    form.locator("[name=start_date]").fill(later.isoformat())
+    form.locator("[name=hours_per_week]").fill("10")
+    form.locator("[name=tasks]").fill(f"Sköta hagarna ({tag}).")
+    form.locator("input[name=insured_by][value=kommun]").check()
+    assert submit(page, form) == 200
+    expect(page).to_have_url(re.compile(rf"{re.escape(case)}arbetstraning/\d+/$"))
+    planned_url = page.url
+
     # --- 7. Exit ------------------------------------------------------------------------------
     page.goto(f"{base_url}{case}")
     go_to_section(page, case, "utskrivning/")
+    # The form says what becomes of the open placements: the one begun ends, the planned one
+    # is cancelled.
+    open_placements = page.locator("#exit-placements")
+    expect(open_placements.locator("li")).to_have_count(2)
+    expect(open_placements).to_contain_text(later.isoformat())
+    expect(open_placements).to_contain_text("planerad")
     assert_accessible(page)
     occupation = f"Arbetsträning på ett stall ({tag})"
     # The page also has the form that pauses the time: the exit's own is the one marked "exit".
@@ -484,6 +504,19 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     expect(facts).to_have_count(1)
     expect(facts).to_contain_text(outcome_label.strip())
     expect(facts).to_contain_text(occupation)
+    assert_accessible(page)
+    # The planned placement is cancelled, keeping its planned start; the other ended.
+    page.goto(placements_url)
+    planned_row = page.locator(
+        "main table tbody tr", has=page.locator(f"a[href='{planned_url.removeprefix(base_url)}']")
+    )
+    expect(planned_row).to_contain_text("Inställd")
+    expect(planned_row).to_contain_text(later.isoformat())
+    ended_row = page.locator(
+        "main table tbody tr", has=page.locator(f"a[href='{placement_url.removeprefix(base_url)}']")
+    )
+    expect(ended_row).to_contain_text("Avslutad")
+    expect(page.locator(POST_FORM)).to_have_count(0)  # nothing planned after the exit
     assert_accessible(page)
 
     # The participant's page shows the exit; the start page no longer lists them.

@@ -179,6 +179,12 @@ def test_the_exit_cancels_work_training_that_has_not_begun(
     assert begun.status == "avslutad" and str(begun.end_date) == "2026-12-03"
     assert "inställd" in response.content.decode()
     assert Participant.objects.get(pk=personas.alice_sodra.pk).status == "closed"
+    # After the exit the placements offer no form to fill in (it would be refused).
+    pk = personas.alice_sodra.pk
+    for page in (f"/deltagare/{pk}/arbetstraning/", f"/deltagare/{pk}/arbetstraning/{planned.pk}/"):
+        body = client.get(page).content.decode()
+        assert 'method="post"' not in body.split("<main", 1)[1]
+        assert "arbetsträningen kan inte längre ändras" in body
 
 
 def test_a_cancelled_placement_is_no_work_training_in_the_reports(

@@ -111,3 +111,21 @@ def test_the_start_page_does_not_grow_in_queries(personas: Personas) -> None:
         if n % 5 == 0:
             Pause.objects.create(participant=p, start_date=TODAY, reason="x")
     assert queries() == few
+
+
+def test_red_is_for_what_is_late(personas: Personas) -> None:
+    """Past the limit or without contact is late (red, "flag"); days left of the year is a
+    caution (amber), not yet late."""
+    coach = personas.coach_sodra
+    ParticipantFactory(
+        first_name="Nara", assigned_to=coach, start_date=TODAY - dt.timedelta(days=350)
+    )
+    ParticipantFactory(
+        first_name="Over", assigned_to=coach, start_date=TODAY - dt.timedelta(days=400)
+    )
+    found = rows(personas)
+    assert [a.late for a in found["Nara"].alerts] == [False, True]  # 15 days left; no contact
+    assert found["Over"].alerts[0].late
+    page = personas.client("coach_sodra").get("/").content.decode()
+    assert '<span class="caution">15 dagar kvar' in page
+    assert '<span class="flag">Efter ettårsgränsen</span>' in page

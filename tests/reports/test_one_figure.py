@@ -107,3 +107,60 @@ def test_every_page_agrees_on_the_main_number(personas: Personas, to_goal: int, 
             assert discharged == str(to_goal + other)
         if "<" not in discharged + destination and to_goal + other:
             assert share == f"{round(100 * to_goal / (to_goal + other))}\xa0%"
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 330),  # start, days into 2026
+            st.booleans(),  # consented to Uppföljning Finsam
+            st.one_of(st.none(), st.tuples(st.integers(1, 5), st.integers(1, 5))),  # answers
+        ),
+        max_size=14,
+    )
+)
+def test_the_survey_report_and_finsam_agree_with_the_dashboard(
+    personas: Personas, people: list
+) -> None:
+    """The dashboard's survey summary is the survey report's "all together" for the same
+    period; the participants Finsam counts by start year (named with consent, anonymously
+    without) are the dashboard's "enrolled" in that year."""
+    from sikta.participants.models import Consent
+    from sikta.surveys.models import Instrument
+    from tests.surveys.test_report import answer
+
+    Participant.objects.filter(first_name="Slump").delete()
+    instrument = Instrument.objects.get(code="sikta")
+    for days, consent, answers in people:
+        p = ParticipantFactory(
+            first_name="Slump", start_date=dt.date(2026, 1, 1) + dt.timedelta(days)
+        )
+        if consent:
+            Consent.objects.create(participant=p, text="x", given_on=p.start_date, finsam=True)
+        for timepoint, value in zip(("start", "exit"), answers or (), strict=False):
+            answer(p, instrument, timepoint, value)
+    client = personas.client("insatsledare")
+    year = {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+    dashboard = client.get("/rapporter/", {**year, "by": "all"})
+    survey = client.get(
+        "/rapporter/enkat/", {**year, "instrument": instrument.pk, "group_by": "all"}
+    )
+    assert survey.context["form"].is_valid()
+    on_dashboard = {
+        name: (s.n, s.mean, s.improved, s.worse, s.suppressed)
+        for name, s in dict(dashboard.context["surveys"])[instrument]
+    }
+    names = {row["name"]: row["s"] for row in survey.context["rows"]}
+    for name, s in names.items():
+        assert on_dashboard[name] == (s.n, s.mean, s.improved, s.worse, s.suppressed), name
+    # Finsam: everyone who started in 2026, named or anonymous, is "enrolled in 2026".
+    finsam = client.get("/rapporter/finsam/", {"visa": "alla"})
+    named = sum(
+        1 for r in finsam.context["page"].paginator.object_list if r.start_date.year == 2026
+    )
+    anonymous = sum(n for y, _g, n in finsam.context["anonymous"] if y == 2026)
+    (participants,) = [s for s in dashboard.context["figures"] if s.figure.key == "participants"]
+    assert participants.totals[0] == named + anonymous == len(people)
