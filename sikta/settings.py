@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which insats a user with roles in several works in now (sikta.access.policy.staff_of).
+    "sikta.access.middleware.ChosenRecordMiddleware",
     "sikta.core.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After OTPMiddleware: sends a logged-in but unverified user to the second factor.

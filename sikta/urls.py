@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from sikta.accounts import views as account_views
 from sikta.accounts.forms import LoginForm
 from sikta.audit import views as audit_views
 from sikta.casework import views as case_views
@@ -93,11 +94,23 @@ urlpatterns = [
     # The public referral form: linked from the association's web site, so keep the address.
     path("aktualisering/", referral_views.referral_start, name="referral_start"),
     path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),
-    path("aktualisering/<slug:track>/", referral_views.referral_form, name="referral_form"),
+    path("aktualisering/<slug:slug>/", referral_views.referral_short, name="referral_short"),
+    # Before the form's: "kontroll" is no track. The short form is the address used before
+    # there were several insatser.
     path(
         "aktualisering/<slug:track>/kontroll/",
         referral_views.referral_check,
+        name="referral_check_short",
+    ),
+    path(
+        "aktualisering/<slug:insats>/<slug:track>/kontroll/",
+        referral_views.referral_check,
         name="referral_check",
+    ),
+    path(
+        "aktualisering/<slug:insats>/<slug:track>/",
+        referral_views.referral_form,
+        name="referral_form",
     ),
     path("aktualiseringar/", referral_views.referral_queue, name="referral_queue"),
     path("aktualiseringar/ny/", referral_views.referral_register, name="referral_register"),
@@ -127,6 +140,7 @@ urlpatterns = [
         name="logout",
     ),
     path("konto/tvafaktor/", include("sikta.accounts.urls")),
+    path("konto/insats/", account_views.choose_insats, name="choose_insats"),
     # Django's language switch (django.conf.urls.i18n), answering only GET, HEAD and POST.
     path("i18n/setlang/", require_form_methods(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from sikta.accounts.models import User
 from sikta.core.personnummer import luhn_digit
 from sikta.organisation.models import (
     IncomeSource,
+    Insats,
     Kommun,
     ReferrerOrganisation,
     Role,
@@ -49,6 +50,10 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
     last_name = "Personal"
     role = factory.LazyAttribute(lambda o: Role.objects.get(code=o.role_code))
     lansdel = None
+    # The länsdel's insats; without one, the default insats (the one that started last).
+    insats = factory.LazyAttribute(
+        lambda o: o.lansdel.insats if o.lansdel else Insats.objects.order_by("-start_date").first()
+    )
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
@@ -60,6 +65,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     last_name = "Testsson"
     kommun = factory.LazyFunction(lambda: Kommun.objects.get(name="Nyköping"))
     track = factory.LazyFunction(lambda: Track.objects.get(slug="coachning"))
+    insats = factory.LazyAttribute(lambda o: o.track.insats)
     start_date = dt.date(2025, 3, 1)
 
 

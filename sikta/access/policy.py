@@ -5,12 +5,17 @@
     get_participant_for_user(request, pk, action)     # 404 for outsiders, writes the audit row
     referral_scope(user), get_referral_for_user(…)    # the same for referrals (aktualiseringar)
 
-Rules:
+Rules, each within one insats: a staff record is a person's role in one insats, and the scope
+of everything below is that insats (a login with roles in several insatser works in one at a
+time, the one chosen in the session: `choose_record`):
 - coach and koordinator: only participants assigned to them;
 - samordnare: the participants, referrals and data of their own länsdel;
 - insatsledare and insatsägare: everything in the programme;
 - styrgrupp and utvärderare: never an identified person, only aggregates;
-- a login without a staff record (or an inactive one): nothing.
+- a login without a staff record (or an inactive one): nothing;
+- a role of the förbund itself (a record with no insats: insatsägare, insatsledare, styrgrupp
+  across every insats) sees aggregates of all the insatser and never a person: the member
+  party whose staff work a case is its controller, not the förbund.
 
 Skyddad identitet (protected identity), on top of the rules above:
     may_see_identity(user, participant)     # name, personnummer, e-mail, phone: shown?
@@ -36,13 +41,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest
 
 from sikta.access.roles import RoleCode
 
 if TYPE_CHECKING:
-    from sikta.organisation.models import Lansdel, StaffMember
+    from sikta.organisation.models import Insats, Lansdel, StaffMember
     from sikta.participants.models import Participant
     from sikta.referrals.models import Referral
 
@@ -158,19 +163,75 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
 _NOBODY = Q(pk__in=[])
 
 
-def staff_of(user: Any) -> StaffMember | None:
-    """The user's active staff record, or None. Cached on the user object for the request."""
+def staff_records(user: Any) -> list[StaffMember]:
+    """The user's active staff records: one per insats they hold a role in (and one for a role
+    of the förbund). Cached on the user object for the request."""
     if user is None or not user.is_authenticated:
-        return None
-    if not hasattr(user, "_sikta_staff"):
+        return []
+    if not hasattr(user, "_sikta_records"):
         from sikta.organisation.models import StaffMember
 
-        user._sikta_staff = (
-            StaffMember.objects.select_related("role", "lansdel")
+        user._sikta_records = list(
+            StaffMember.objects.select_related("role", "lansdel", "insats")
             .filter(user=user, is_active=True)
-            .first()
+            .order_by(F("insats__name").asc(nulls_last=True), "pk")
         )
+    return user._sikta_records
+
+
+def choose_record(user: Any, record_pk: int | None) -> None:
+    """Work as the record `record_pk` (one of the user's own; the session keeps the choice and
+    `sikta.access.middleware` brings it back on every request). Unknown: the first record."""
+    user._sikta_chosen = record_pk
+    if hasattr(user, "_sikta_staff"):
+        del user._sikta_staff
+
+
+def staff_of(user: Any) -> StaffMember | None:
+    """The staff record the user works as now, or None."""
+    records = staff_records(user)
+    if not records:
+        return None
+    if not hasattr(user, "_sikta_staff"):
+        chosen = getattr(user, "_sikta_chosen", None)
+        user._sikta_staff = next((r for r in records if r.pk == chosen), records[0])
     return user._sikta_staff
+
+
+def insats_of(user: Any) -> Insats | None:
+    """The insats the user works in now; None for a role of the förbund (or no role)."""
+    staff = staff_of(user)
+    return staff.insats if staff is not None else None
+
+
+def scope_filter(user: Any, path: str = "insats") -> Q:
+    """What of the installation `user` may count in aggregates, as a filter on `path` (the way
+    to an insats): their insats, every insats for a role of the förbund, nothing without a
+    role."""
+    staff = staff_of(user)
+    if staff is None:
+        return _NOBODY
+    return Q() if staff.insats_id is None else Q(**{f"{path}_id": staff.insats_id})
+
+
+def report_scope(user: Any) -> tuple[Q, Q, bool]:
+    """What the user's reports count — participants, referrals — and whether small counts must
+    be hidden. Roles that see persons count what they may see (a samordnare their länsdel);
+    the aggregate-only roles (styrgrupp, evaluator, the förbund's) count their insats (the
+    förbund's: every insats), suppressed."""
+    if Action.VIEW_PARTICIPANT in grants(user):
+        return participant_scope(user), referral_scope(user), False
+    return scope_filter(user), scope_filter(user, "track__insats"), True
+
+
+def sees_exact_counts(user: Any) -> bool:
+    """Whether `user` sees every count of their insats unsuppressed: its leads only."""
+    staff = staff_of(user)
+    return (
+        staff is not None
+        and staff.insats_id is not None
+        and staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
+    )
 
 
 def role_of(user: Any) -> RoleCode | None:
@@ -184,50 +245,80 @@ def lansdel_of(user: Any) -> Lansdel | None:
 
 
 def grants(user: Any) -> frozenset[Action]:
-    role = role_of(user)
-    return GRANTS.get(role, frozenset()) if role is not None else frozenset()
+    staff = staff_of(user)
+    if staff is None:
+        return frozenset()
+    granted = GRANTS.get(RoleCode(staff.role.code), frozenset())
+    # A role of the förbund counts; it never sees a person.
+    return granted & _EVERYONE if staff.insats_id is None else granted
+
+
+def _whole_insats(staff: StaffMember) -> bool:
+    """Whether a samordnare's scope is the whole insats: one without länsdelar."""
+    if not hasattr(staff, "_sikta_whole"):
+        staff._sikta_whole = not staff.lansdel_id and not staff.insats.lansdelar.exists()  # type: ignore[attr-defined]
+    return staff._sikta_whole  # type: ignore[attr-defined]
+
+
+def _area(staff: StaffMember, path: str) -> Q:
+    """A samordnare's area as a filter on `path` (the way to a länsdel)."""
+    if staff.lansdel_id:
+        return Q(**{f"{path}_id": staff.lansdel_id})
+    return Q() if _whole_insats(staff) else _NOBODY
 
 
 def participant_scope(user: Any) -> Q:
     """The participants `user` may see, as a filter for Participant querysets."""
     staff = staff_of(user)
-    if staff is None or Action.VIEW_PARTICIPANT not in grants(user):
+    if staff is None or staff.insats_id is None or Action.VIEW_PARTICIPANT not in grants(user):
         return _NOBODY
     role = staff.role.code
+    in_insats = Q(insats_id=staff.insats_id)
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return Q()
+        return in_insats
     if role == RoleCode.SAMORDNARE:
-        return Q(kommun__lansdel_id=staff.lansdel_id) if staff.lansdel_id else _NOBODY
+        return in_insats & _area(staff, "kommun__lansdel")
     if role in (RoleCode.COACH, RoleCode.KOORDINATOR):
-        return Q(assigned_to_id=staff.pk)
+        return in_insats & Q(assigned_to_id=staff.pk)
     return _NOBODY
 
 
 def referral_scope(user: Any) -> Q:
-    """The referrals `user` may handle: a samordnare their länsdel's, the leads all of them."""
+    """The referrals `user` may handle: a samordnare their länsdel's, the leads all of them,
+    in their insats."""
     staff = staff_of(user)
-    if staff is None or Action.HANDLE_REFERRALS not in grants(user):
+    if staff is None or staff.insats_id is None or Action.HANDLE_REFERRALS not in grants(user):
         return _NOBODY
+    in_insats = Q(track__insats_id=staff.insats_id)
     if staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return Q()
-    if staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id:
-        return Q(kommun__lansdel_id=staff.lansdel_id)
+        return in_insats
+    if staff.role.code == RoleCode.SAMORDNARE:
+        return in_insats & _area(staff, "kommun__lansdel")
     return _NOBODY
 
 
 def group_scope(user: Any) -> Q:
     """The group activities `user` may see: those they lead; a samordnare also the länsdel's
-    and the county-wide ones; the leads all."""
+    and the county-wide ones; the leads all — in their insats."""
     staff = staff_of(user)
-    if staff is None or Action.HANDLE_GROUPS not in grants(user):
+    if staff is None or staff.insats_id is None or Action.HANDLE_GROUPS not in grants(user):
         return _NOBODY
     role = staff.role.code
+    in_insats = Q(insats_id=staff.insats_id)
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return Q()
+        return in_insats
     scope = Q(leaders=staff)
     if role == RoleCode.SAMORDNARE:
-        scope |= Q(lansdel_id=staff.lansdel_id) | Q(lansdel__isnull=True)
-    return scope
+        scope |= _area(staff, "lansdel") | Q(lansdel__isnull=True)
+    return in_insats & scope
+
+
+def _insats_id(target: Participant | Referral | Lansdel) -> int | None:
+    from sikta.referrals.models import Referral
+
+    if isinstance(target, Referral):
+        return target.kommun.insats_id
+    return target.insats_id
 
 
 def may(user: Any, action: Action, target: Participant | Referral | Lansdel | None = None) -> bool:
@@ -238,22 +329,40 @@ def may(user: Any, action: Action, target: Participant | Referral | Lansdel | No
         return True
     staff = staff_of(user)
     assert staff is not None  # grants() is empty without a staff record
+    if staff.insats_id is None or _insats_id(target) != staff.insats_id:
+        return False  # another insats's, or the förbund's role: no person, no area
     role = staff.role.code
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
         return True
     from sikta.organisation.models import Lansdel
-    from sikta.referrals.models import Referral
 
     if isinstance(target, Lansdel):
         return role == RoleCode.SAMORDNARE and target.pk == staff.lansdel_id
-    if isinstance(target, Referral):
-        return role == RoleCode.SAMORDNARE and target.kommun.lansdel_id == staff.lansdel_id
-    # A participant.
     if role == RoleCode.SAMORDNARE:
-        return staff.lansdel_id is not None and target.kommun.lansdel_id == staff.lansdel_id
+        # A participant's or a referral's länsdel.
+        return _in_area(staff, target.kommun.lansdel_id)
     if role in (RoleCode.COACH, RoleCode.KOORDINATOR):
-        return target.assigned_to_id == staff.pk
+        return getattr(target, "assigned_to_id", None) == staff.pk
     return False
+
+
+def may_write_status_report(user: Any, insats: Insats | None, lansdel: Lansdel | None) -> bool:
+    """A lägesrapport: a samordnare writes their own länsdel's, the leads any of their insats,
+    the whole insats's included."""
+    staff = staff_of(user)
+    if insats is None or Action.WRITE_STATUS_REPORT not in grants(user) or staff is None:
+        return False
+    if staff.insats_id != insats.pk:
+        return False
+    if lansdel is None:
+        return staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
+    return may(user, Action.WRITE_STATUS_REPORT, lansdel)
+
+
+def _in_area(staff: StaffMember, lansdel_id: int | None) -> bool:
+    if staff.lansdel_id:
+        return lansdel_id == staff.lansdel_id
+    return _whole_insats(staff)
 
 
 def may_see_identity(user: Any, participant: Participant) -> bool:
@@ -272,8 +381,8 @@ def may_see_identity(user: Any, participant: Participant) -> bool:
         return True
     return (
         staff.role.code == RoleCode.SAMORDNARE
-        and staff.lansdel_id is not None
-        and participant.kommun.lansdel_id == staff.lansdel_id
+        and participant.insats_id == staff.insats_id
+        and _in_area(staff, participant.kommun.lansdel_id)
     )
 
 
@@ -285,9 +394,46 @@ def identity_scope(user: Any, prefix: str = "") -> Q:
     if staff is None:
         return scope
     scope |= Q(**{f"{prefix}assigned_to_id": staff.pk})
-    if staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id is not None:
-        scope |= Q(**{f"{prefix}kommun__lansdel_id": staff.lansdel_id})
+    if staff.role.code == RoleCode.SAMORDNARE and staff.insats_id is not None:
+        area = _area(staff, f"{prefix}kommun__lansdel")
+        if area != _NOBODY:
+            scope |= Q(**{f"{prefix}insats_id": staff.insats_id}) & area
     return scope
+
+
+def audit_scope(user: Any) -> Q:
+    """The audit records `user` may read (VIEW_AUDIT_LOG): those about the participants and
+    referrals of their insats, and, of the others (sign-ins, searches), those by the people
+    who hold a role in it."""
+    from django.db.models import Exists, OuterRef
+
+    from sikta.organisation.models import StaffMember
+
+    staff = staff_of(user)
+    if staff is None or staff.insats_id is None or Action.VIEW_AUDIT_LOG not in grants(user):
+        return _NOBODY
+    insats = staff.insats_id
+    by_its_staff = Exists(StaffMember.objects.filter(user_id=OuterRef("user_id"), insats_id=insats))
+    from sikta.participants.models import Participant
+
+    # A removed participant (gallring) leaves only its number: read by the insats's staff.
+    removed = Q(participant_id__isnull=False) & ~Exists(
+        Participant.objects.filter(pk=OuterRef("participant_id"))
+    )
+    return (
+        Q(participant__insats_id=insats)
+        | Q(referral__track__insats_id=insats)
+        | ((Q(participant_id__isnull=True, referral_id__isnull=True) | removed) & by_its_staff)
+    )
+
+
+def referral_identity_scope(user: Any) -> Q:
+    """The referrals whose protected person `user` sees unmasked as the one who decides on
+    them: a samordnare's, of their area (the same rule as `may_see_referral_identity`)."""
+    staff = staff_of(user)
+    if staff is None or staff.insats_id is None or staff.role.code != RoleCode.SAMORDNARE:
+        return _NOBODY
+    return Q(track__insats_id=staff.insats_id) & _area(staff, "kommun__lansdel")
 
 
 def protected_participants_of(referral: Referral) -> list[Participant]:
@@ -346,8 +492,8 @@ def may_see_referral_identity(user: Any, referral: Referral) -> bool:
         return False
     if (
         staff.role.code == RoleCode.SAMORDNARE
-        and staff.lansdel_id is not None
-        and referral.kommun.lansdel_id == staff.lansdel_id
+        and referral.kommun.insats_id == staff.insats_id
+        and _in_area(staff, referral.kommun.lansdel_id)
     ):
         return True
     return any(may_see_identity(user, p) for p in protected)

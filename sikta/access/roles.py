@@ -30,3 +30,8 @@ PERSON_ROLES = frozenset(
 CASEWORKER_ROLES = frozenset({RoleCode.COACH, RoleCode.KOORDINATOR})
 # Roles that belong to one länsdel.
 LANSDEL_ROLES = frozenset({RoleCode.SAMORDNARE, RoleCode.COACH, RoleCode.KOORDINATOR})
+# Roles the förbund itself may hold across all its insatser (a staff record with no insats):
+# aggregates only, whatever the role grants within one insats.
+ASSOCIATION_ROLES = frozenset(
+    {RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE, RoleCode.STYRGRUPP, RoleCode.UTVARDERARE}
+)

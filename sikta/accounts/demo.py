@@ -142,6 +142,15 @@ class DemoAccount:
 
 def _staff_plan(insats: Insats) -> Iterator[tuple[str, RoleCode, object, int]]:
     """(username, role, länsdel, number) for every demo staff member."""
+    if not insats.lansdelar.exists():
+        # A small insats without länsdelar: led by the same insatsledare (who then has a role
+        # in each insats and switches between them), with a samordnare and two coaches.
+        short = insats.slug.split("-")[0]
+        yield "insatsledare", RoleCode.INSATSLEDARE, None, 1
+        yield f"samordnare.{short}", RoleCode.SAMORDNARE, None, 1
+        for n in range(1, 3):
+            yield f"coach.{short}.{n}", RoleCode.COACH, None, n
+        return
     yield "insatsagare", RoleCode.INSATSAGARE, None, 1
     yield "insatsledare", RoleCode.INSATSLEDARE, None, 1
     yield "styrgrupp", RoleCode.STYRGRUPP, None, 1
@@ -161,11 +170,14 @@ def seed_staff(*, rng: random.Random, insats: Insats, with_logins: bool) -> list
     for username, role_code, lansdel, _n in _staff_plan(insats):
         first = rng.choice(FEMALE_NAMES + MALE_NAMES)
         last = rng.choice(SURNAMES)
-        staff = StaffMember.objects.filter(user__username=username).first()
+        staff = StaffMember.objects.filter(user__username=username, insats=insats).first()
         if staff is None:
-            staff = StaffMember.objects.filter(email=f"{username}@example.com").first()
+            staff = StaffMember.objects.filter(
+                email=f"{username}@example.com", insats=insats
+            ).first()
         if staff is None:
             staff = StaffMember.objects.create(
+                insats=insats,
                 first_name=first,
                 last_name=last,
                 role=roles[role_code],
@@ -226,12 +238,15 @@ def generate_participants(
 ) -> Iterator[Participant]:
     """Yield `count` unsaved fictional participants."""
     tracks = list(Track.objects.filter(insats=insats))
-    kommuner = list(Kommun.objects.filter(lansdel__insats=insats).select_related("lansdel"))
+    kommuner = list(Kommun.objects.filter(insats=insats).select_related("lansdel"))
     weights = [float(sum(s.rar_percent for s in k.financing_shares.all()) or 1) for k in kommuner]
     caseworkers: dict[tuple[int, str], list[StaffMember]] = {}
-    for staff in StaffMember.objects.filter(is_active=True).select_related("role"):
+    for staff in StaffMember.objects.filter(is_active=True, insats=insats).select_related("role"):
         caseworkers.setdefault((staff.lansdel_id, staff.role.code), []).append(staff)
-    used = {pnr.digits for pnr in Participant.objects.values_list("personnummer", flat=True)}
+    used = {
+        pnr.digits
+        for pnr in Participant.objects.filter(insats=insats).values_list("personnummer", flat=True)
+    }
     earliest_start = max(insats.start_date, today - dt.timedelta(days=540))
     for _ in range(count):
         track = rng.choices(tracks, weights=[t.max_age - t.min_age for t in tracks])[0]
@@ -247,6 +262,7 @@ def generate_participants(
         closed = (today - start).days > 200 and rng.random() < 0.5
         staff_pool = caseworkers.get((kommun.lansdel_id, track.caseworker_role), [])
         yield Participant(
+            insats=insats,
             personnummer=_personnummer(rng, birth, female, used),
             first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
             last_name=rng.choice(SURNAMES),
@@ -304,11 +320,14 @@ SUPPORT_TEXTS = [
 def seed_referrals(*, rng: random.Random, insats: Insats, count: int, today: dt.date) -> int:
     """Fictional referrals in the queues: mostly open, some decided, each with its history."""
     tracks = list(Track.objects.filter(insats=insats).prefetch_related("referrers"))
-    kommuner = list(Kommun.objects.filter(lansdel__insats=insats))
+    kommuner = list(Kommun.objects.filter(insats=insats))
     organisations = list(ReferrerOrganisation.objects.all())
     sources = list(IncomeSource.objects.all())
     reasons = list(DeclineReason.objects.all())
-    used = {pnr.digits for pnr in Participant.objects.values_list("personnummer", flat=True)}
+    used = {
+        pnr.digits
+        for pnr in Participant.objects.filter(insats=insats).values_list("personnummer", flat=True)
+    }
     used |= {pnr.digits for pnr in Referral.objects.values_list("personnummer", flat=True)}
     statuses = [Referral.Status.RECEIVED] * 4 + [
         Referral.Status.INVITED,
@@ -474,11 +493,10 @@ def _seed_finsam(*, rng: random.Random, participants: list[Participant], today: 
     """Most consent (a few never did, one in twenty withdrew), most have an education level, and
     most of those who consented are already registered in Uppföljning Finsam."""
     from sikta.finsam.models import Registration
-    from sikta.organisation.models import EducationLevel, Insats
+    from sikta.organisation.models import EducationLevel
     from sikta.participants.models import Consent
 
     levels = list(EducationLevel.objects.exclude(code="okand"))
-    insats = Insats.objects.current()
     consents, marks, educated = [], [], []
     for p in participants:
         if rng.random() < 0.8:
@@ -490,7 +508,7 @@ def _seed_finsam(*, rng: random.Random, participants: list[Participant], today: 
         consents.append(
             Consent(
                 participant=p,
-                text=insats.consent_text if insats else "",
+                text=p.insats.consent_text,
                 given_on=p.start_date,
                 withdrawn_on=withdrawn if withdrawn and withdrawn <= today else None,
                 finsam=rng.random() < 0.9,

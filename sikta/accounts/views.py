@@ -9,12 +9,13 @@ import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render, resolve_url
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -137,3 +138,24 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         "secret": b32encode(device.bin_key).decode(),
     }
     return render(request, "accounts/two_factor_enrol.html", context)
+
+
+@login_required
+@require_POST
+def choose_insats(request: HttpRequest) -> HttpResponse:
+    """Work in another of the insatser the user holds a role in (or as the förbund's role)."""
+    from sikta.access.middleware import SESSION_KEY
+    from sikta.access.policy import choose_record, staff_records
+
+    chosen = request.POST.get("record", "")
+    record = next((r for r in staff_records(request.user) if str(r.pk) == chosen), None)
+    if record is None:
+        return HttpResponseBadRequest(_("Choose one of your programmes."))
+    request.session[SESSION_KEY] = record.pk
+    choose_record(request.user, record.pk)
+    audit_record(
+        request=request,
+        action=AuditAction.INSATS_CHOSEN,
+        detail={"insats": record.insats.slug if record.insats else None},
+    )
+    return redirect("start")

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, lansdel_of, role_of
+from sikta.access.policy import Action, grants, insats_of, lansdel_of, role_of, scope_filter
 from sikta.access.roles import RoleCode
 from sikta.activities import services
 from sikta.activities.forms import ActivityForm, HeldForm, MinutesForm
@@ -43,16 +43,20 @@ def manage_scope(user: Any) -> Q:
     if Action.MANAGE_ACTIVITY_PLAN not in grants(user):
         return _NOBODY
     role = role_of(user)
+    in_insats = Q(insats=insats_of(user))
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return Q()
+        return in_insats
     lansdel = lansdel_of(user)
     if role == RoleCode.SAMORDNARE and lansdel is not None:
-        return Q(lansdel=lansdel, kind__in=SAMORDNARE_KINDS)
+        return in_insats & Q(lansdel=lansdel, kind__in=SAMORDNARE_KINDS)
     return _NOBODY
 
 
 def may_manage(user: Any, activity: Activity) -> bool:
     if Action.MANAGE_ACTIVITY_PLAN not in grants(user):
+        return False
+    insats = insats_of(user)
+    if insats is None or activity.insats_id != insats.pk:
         return False
     role = role_of(user)
     if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
@@ -105,7 +109,7 @@ def _activities(insats: Insats | None, half: HalfYear) -> QuerySet[Activity]:
 @requires(Action.VIEW_ACTIVITY_PLAN)
 @require_safe
 def activity_plan(request: HttpRequest) -> HttpResponse:
-    insats = Insats.objects.current()
+    insats = insats_of(request.user) or Insats.objects.order_by("name").first()
     today = timezone.localdate()
     half = HalfYear.parse(request.GET.get("halvar")) or HalfYear.containing(today)
     activities = _activities(insats, half)
@@ -133,7 +137,7 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
 @requires(Action.MANAGE_ACTIVITY_PLAN)
 @require_form_methods
 def activity_create(request: HttpRequest) -> HttpResponse:
-    insats = Insats.objects.current()
+    insats = insats_of(request.user)
     if insats is None or not _may_create(request.user):
         raise Http404
     scope = _form_scope(request.user, insats)
@@ -183,7 +187,9 @@ def _render_detail(
 @requires(Action.VIEW_ACTIVITY_PLAN)
 @require_safe
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = get_object_or_404(Activity.objects.select_related("lansdel"), pk=pk)
+    activity = get_object_or_404(
+        Activity.objects.filter(scope_filter(request.user)).select_related("lansdel"), pk=pk
+    )
     return _render_detail(request, activity)
 
 
@@ -256,7 +262,11 @@ def activity_minutes(request: HttpRequest, pk: int, minutes: int) -> HttpRespons
     """The file as uploaded, always as a download."""
     # activity__pk, not activity_id: a number beyond 64 bits is then "not found" (404), where
     # the foreign key's own lookup would hand SQLite an integer it cannot hold (a 500).
-    file = get_object_or_404(Minutes, pk=minutes, activity__pk=pk)
+    file = get_object_or_404(
+        Minutes.objects.filter(scope_filter(request.user, "activity__insats")),
+        pk=minutes,
+        activity__pk=pk,
+    )
     return download_response(
         content=bytes(file.content), filename=file.filename, content_type=file.content_type
     )

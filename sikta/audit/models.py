@@ -26,6 +26,7 @@ class AppendOnlyError(Exception):
 class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
+    INSATS_CHOSEN = "insats.chosen", _("Chose the programme to work in")
     PARTICIPANT_VIEW = "participant.view", _("Viewed participant")
     PARTICIPANT_LIST = "participant.list", _("Listed participant")
     PARTICIPANT_CREATE = "participant.create", _("Created participant")
@@ -150,6 +151,14 @@ class AuditEvent(models.Model):
 class LogReview(models.Model):
     """A sampling review of staff reads for a period (logguppföljning), by the insatsledare."""
 
+    # The reads of one insats are reviewed by its leads (the controllers' review, per insats).
+    insats = models.ForeignKey(
+        "organisation.Insats",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="log_reviews",
+        verbose_name=_("programme"),
+    )
     period_from = models.DateField(_("from (date)"))
     period_to = models.DateField(_("to (date)"))
     sample_size = models.PositiveSmallIntegerField(_("sample size"))

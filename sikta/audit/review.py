@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
+from sikta.access.policy import audit_scope, insats_of
 from sikta.access.roles import RoleCode
 from sikta.audit.models import (
     PROTECTED_FLAG,
@@ -42,10 +43,16 @@ def protected_reads(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     return events.filter(**{f"detail__{PROTECTED_FLAG}": True})
 
 
-def staff_reads(*, period_from: dt.date, period_to: dt.date) -> QuerySet[AuditEvent]:
-    """Staff reads of people's data in the period (dates inclusive, local time)."""
+def staff_reads(
+    *, period_from: dt.date, period_to: dt.date, scope: Q | None = None
+) -> QuerySet[AuditEvent]:
+    """Staff reads of people's data in the period (dates inclusive, local time), within
+    `scope` (the reviewer's: sikta.access.policy.audit_scope)."""
     return AuditEvent.objects.filter(
-        action__in=STAFF_READS, at__date__gte=period_from, at__date__lte=period_to
+        scope if scope is not None else Q(),
+        action__in=STAFF_READS,
+        at__date__gte=period_from,
+        at__date__lte=period_to,
     ).exclude(user=None)
 
 
@@ -117,6 +124,7 @@ def review_draw(
     """Draw a random sample of the period's staff reads into a new review, and log that."""
     with transaction.atomic():
         review = LogReview.objects.create(
+            insats=insats_of(user),
             period_from=period_from,
             period_to=period_to,
             sample_size=sample_size,
@@ -125,7 +133,9 @@ def review_draw(
             note=note,
         )
         # The database draws the sample; only the chosen rows come back.
-        reads = with_caseload_flag(staff_reads(period_from=period_from, period_to=period_to))
+        reads = with_caseload_flag(
+            staff_reads(period_from=period_from, period_to=period_to, scope=audit_scope(user))
+        )
         sample = reads.order_by("?").values_list("pk", "at", "outside_caseload")[:sample_size]
         protected = list(
             protected_reads(reads)

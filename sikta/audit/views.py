@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action
+from sikta.access.policy import Action, audit_scope, scope_filter
 from sikta.audit.chain import verify_chain
 from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
 from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
@@ -34,7 +34,7 @@ def _protected_person(personnummer: Any) -> Any:
 def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the log by user, participant, action and period (for sampling reviews)."""
     form = AuditSearchForm(request.GET or None)
-    events = AuditEvent.objects.select_related("participant")
+    events = AuditEvent.objects.filter(audit_scope(request.user)).select_related("participant")
     searched = None
     if form.is_valid():
         data = form.cleaned_data
@@ -96,7 +96,7 @@ def audit_review_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         review = review_draw(request=request, user=request.user, **form.cleaned_data)
         return redirect("audit_review_detail", pk=review.pk)
-    reviews = LogReview.objects.annotate(
+    reviews = LogReview.objects.filter(scope_filter(request.user)).annotate(
         items_count=Count("items"),
         outside_count=Count("items", filter=Q(items__outside_caseload=True)),
         unjustified_count=Count("items", filter=Q(items__justified=False)),
@@ -111,7 +111,7 @@ def audit_review_list(request: HttpRequest) -> HttpResponse:
 @require_form_methods
 def audit_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The sampled reads, outside-caseload reads first; one small form per read to mark it."""
-    review = get_object_or_404(LogReview, pk=pk)
+    review = get_object_or_404(LogReview.objects.filter(scope_filter(request.user)), pk=pk)
     items = list(review.items.all())
     events = AuditEvent.objects.select_related("participant", "referral").in_bulk(
         [item.event_id for item in items]

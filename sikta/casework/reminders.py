@@ -41,8 +41,10 @@ class Digest:
 def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = None) -> Digest:
     if staff.role.code in CASEWORKER_ROLES:
         scope = Participant.objects.filter(assigned_to=staff)
+    elif staff.lansdel_id:
+        scope = Participant.objects.filter(insats=insats, kommun__lansdel=staff.lansdel_id)
     else:
-        scope = Participant.objects.filter(kommun__lansdel=staff.lansdel_id)
+        scope = Participant.objects.filter(insats=insats)  # an insats without länsdelar
     alerts: Counter[str] = Counter()
     for row in case_rows(scope.enrolled(), insats, today=today):
         alerts.update(row.kinds)
@@ -58,20 +60,20 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
 
 
 def send_digests(*, today: dt.date | None = None) -> int:
-    """One e-mail to each active caseworker and samordnare with something to attend to."""
-    insats = Insats.objects.current()
-    if insats is None:
-        return 0
+    """One e-mail to each active caseworker and samordnare with something to attend to, per
+    insats they work in."""
     staff = StaffMember.objects.filter(
-        is_active=True, role__code__in=[*CASEWORKER_ROLES, RoleCode.SAMORDNARE]
-    ).select_related("role", "user")
+        is_active=True,
+        insats__isnull=False,
+        role__code__in=[*CASEWORKER_ROLES, RoleCode.SAMORDNARE],
+    ).select_related("role", "user", "insats")
     link = settings.SIKTA_BASE_URL + reverse("start")
     sent = 0
     for member in staff:
         address = member.email or (member.user.email if member.user else "")
         if not address:
             continue
-        digest = digest_for(member, insats, today=today)
+        digest = digest_for(member, member.insats, today=today)
         if digest.empty:
             continue
         with translation.override(settings.LANGUAGE_CODE):

@@ -72,11 +72,14 @@ def date_window(
 
 
 def programme_period() -> tuple[dt.date | None, dt.date | None]:
-    """Start and end of the programme the system runs now (None, None without one)."""
+    """The span of the programmes (insatser) the installation runs: the first start and the
+    last end (None, None without one). A date outside it belongs to none of them."""
+    from django.db.models import Max, Min
+
     from sikta.organisation.models import Insats  # the models import forms' modules
 
-    insats = Insats.objects.current()
-    return (insats.start_date, insats.end_date) if insats else (None, None)
+    span = Insats.objects.aggregate(start=Min("start_date"), end=Max("end_date"))
+    return span["start"], span["end"]
 
 
 def earliest() -> tuple[dt.date, str]:

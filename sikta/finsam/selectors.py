@@ -203,7 +203,7 @@ def line(r: Row) -> list[Any]:
         r.age,
         p.kommun.kommunkod,
         p.kommun.name,
-        p.kommun.lansdel.name,
+        p.kommun.lansdel.name if p.kommun.lansdel else "",
         p.track.short_name,
         ", ".join(r.income_before),
         p.education_level.name if p.education_level else "",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, lansdel_of
+from sikta.access.policy import Action, get_participant_for_user, insats_of, lansdel_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record, audit_record_many
 from sikta.finsam import selectors
@@ -34,7 +34,9 @@ def _chosen(request: HttpRequest) -> tuple[ChecklistFilter, QuerySet[Participant
     """The filter form, the participants it selects (within what the user may see), and what
     to show of them."""
     visible = Participant.objects.visible_to(request.user)
-    lansdelar = None if lansdel_of(request.user) else Lansdel.objects.all()
+    lansdelar = (
+        None if lansdel_of(request.user) else Lansdel.objects.filter(insats=insats_of(request.user))
+    )
     form = ChecklistFilter(request.GET or None, lansdelar=lansdelar)
     show = selectors.SHOW_TODO
     if form.is_valid():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, may, staff_of
+from sikta.access.policy import Action, grants, insats_of, may, staff_of
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
@@ -35,7 +35,7 @@ SAMORDNARE_ROWS = 400
 def start(request: HttpRequest) -> HttpResponse:
     """The start page; what it shows follows the user's role."""
     staff = staff_of(request.user)
-    insats = Insats.objects.current()
+    insats = insats_of(request.user)
     context: dict[str, object] = {"staff": staff, "insats": insats}
     if staff is None or not grants(request.user):
         return render(request, "front/start_no_role.html", context)
@@ -69,10 +69,13 @@ def start(request: HttpRequest) -> HttpResponse:
         return render(request, "front/start_caseworker.html", context)
     if insats is not None:
         context["counts"] = active_counts(insats)
+    else:
+        # A role of the förbund: every insats, each with its current numbers.
+        context["insatser"] = [(i, active_counts(i)) for i in Insats.objects.order_by("name")]
     if may(request.user, Action.HANDLE_REFERRALS):
         context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
-        context["caseloads"] = caseloads(staff.lansdel)
+        context["caseloads"] = caseloads(insats, staff.lansdel)
         enrolled = Participant.objects.visible_to(request.user).enrolled()
         rows = case_rows(
             enrolled.select_related("kommun", "track", "assigned_to").order_by(
@@ -94,17 +97,17 @@ def start(request: HttpRequest) -> HttpResponse:
         context["rows_shown"] = len(rows)
         return render(request, "front/start_samordnare.html", context)
     if may(request.user, Action.VIEW_LANSDEL_CASELOAD):
-        context["caseloads"] = caseloads()
+        context["caseloads"] = caseloads(insats)
     return render(request, "front/start_overview.html", context)
 
 
 @requires(Action.VIEW_ORGANISATION)
 @require_safe
 def organisation(request: HttpRequest) -> HttpResponse:
-    insats = Insats.objects.current()
+    insats = insats_of(request.user) or Insats.objects.order_by("name").first()
     context: dict[str, object] = {"insats": insats}
     if insats is not None:
-        staff = StaffMember.objects.filter(is_active=True).select_related("role")
+        staff = StaffMember.objects.filter(is_active=True, insats=insats).select_related("role")
         context.update(
             lansdelar=insats.lansdelar.prefetch_related(
                 "kommuner", Prefetch("staff", queryset=staff.order_by("role__ordering"))

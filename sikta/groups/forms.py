@@ -9,7 +9,7 @@ from sikta.casework.forms import DATE_ERRORS, DATE_WIDGET
 from sikta.core.dates import held_or_booked
 from sikta.core.forms import ModelMultipleChoiceField
 from sikta.groups.models import Group, Session
-from sikta.organisation.models import StaffMember
+from sikta.organisation.models import Insats, Lansdel, StaffMember
 from sikta.participants.identity import display_name
 from sikta.participants.models import Participant
 
@@ -28,11 +28,13 @@ class GroupForm(forms.ModelForm):
             "leaders": {"required": _("Choose at least one leader.")},
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, insats: Insats | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leaders"].queryset = StaffMember.objects.filter(is_active=True).select_related(
-            "role"
-        )
+        # Leaders and areas of the insats the group belongs to.
+        self.fields["leaders"].queryset = StaffMember.objects.filter(
+            is_active=True, insats=insats
+        ).select_related("role")
+        self.fields["lansdel"].queryset = Lansdel.objects.filter(insats=insats)
         self.fields["lansdel"].empty_label = _("The whole county")
 
 

@@ -21,6 +21,12 @@ class GroupQuerySet(models.QuerySet["Group"]):
 class Group(Authored):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    insats = models.ForeignKey(
+        "organisation.Insats",
+        on_delete=models.PROTECT,
+        related_name="groups",
+        verbose_name=_("programme"),
+    )
     lansdel = models.ForeignKey(
         Lansdel,
         on_delete=models.PROTECT,

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sikta.access.policy import insats_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.casework import services as casework
@@ -21,6 +22,7 @@ from sikta.participants.models import Participant
 def group_save(*, form: GroupForm, request: HttpRequest) -> Group:
     group = form.save(commit=False)
     if group.pk is None:
+        group.insats = insats_of(request.user)
         for name, value in casework.authored_by(request).items():
             setattr(group, name, value)
     group.save()

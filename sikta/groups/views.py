@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action
+from sikta.access.policy import Action, insats_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.http import require_form_methods
@@ -36,7 +36,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("leaders")
         .order_by("name", "pk")
     )
-    form = GroupForm(request.POST or None)
+    form = GroupForm(request.POST or None, insats=insats_of(request.user))
     if request.method == "POST" and form.is_valid():
         group = services.group_save(form=form, request=request)
         messages.success(request, _("The group %(name)s is created.") % {"name": group.name})

@@ -17,14 +17,25 @@ from sikta.organisation.models import (
 )
 
 
-@admin.register(Insats)
-class InsatsAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "start_date", "end_date")
-
-
 class KommunInline(admin.TabularInline):
     model = Kommun
     extra = 0
+    fields = ("kommunkod", "name", "lansdel")
+
+
+class LansdelInline(admin.TabularInline):
+    model = Lansdel
+    extra = 0
+    fields = ("slug", "name", "name_en", "main_town", "ordering")
+
+
+@admin.register(Insats)
+class InsatsAdmin(admin.ModelAdmin):
+    """An insats with its länsdelar (none, for one without) and the kommuner it covers; the
+    same kommun may be in several insatser."""
+
+    list_display = ("name", "owner", "start_date", "end_date", "open_for_referral")
+    inlines = [LansdelInline, KommunInline]
 
 
 @admin.register(Lansdel)
@@ -71,6 +82,7 @@ class RoleAdmin(admin.ModelAdmin):
 class StaffMemberAdmin(admin.ModelAdmin):
     list_display = (
         "full_name",
+        "insats",
         "role",
         "lansdel",
         "employer",
@@ -78,10 +90,10 @@ class StaffMemberAdmin(admin.ModelAdmin):
         "capacity",
         "is_active",
     )
-    list_filter = ("role", "lansdel", "is_active")
+    list_filter = ("insats", "role", "lansdel", "is_active")
     search_fields = ("first_name", "last_name", "email", "employer")
     autocomplete_fields = ("user",)
-    list_select_related = ("role", "lansdel")
+    list_select_related = ("insats", "role", "lansdel")
 
 
 @admin.register(FinancingShare)

@@ -1,6 +1,8 @@
 """Load an organisation data file into the database, idempotently.
 
-Rows are matched on natural keys (insats slug, länsdel slug, kommunkod, track slug, role code,
+Each file describes one insats; a förbund loads one file per insats (`manage.py
+load_organisation FILE`). Rows are matched on natural keys (insats slug, länsdel slug, the
+insats's kommunkod, track slug, role code,
 financing kommun/label) and updated in place, so running the loader twice changes nothing and
 editing the file then loading again updates what changed. Nothing is deleted (rows that the file
 no longer lists are reported, because participants and staff may still refer to them) except a
@@ -175,14 +177,20 @@ def load_organisation(path: Path) -> LoadReport:
 
     kommuner: dict[str, Kommun] = {}
     for row in data.get("kommuner", []):
-        _require(row, "kommunkod", "name", "lansdel", where="[[kommuner]]")
-        if row["lansdel"] not in lansdelar:
-            raise OrganisationFileError(f"kommun {row['name']}: unknown länsdel {row['lansdel']}")
+        # The kommuner the insats covers; a kommun may be in several insatser, each with a row
+        # of its own. With länsdelar, each kommun names its own; without, none does.
+        _require(row, "kommunkod", "name", where="[[kommuner]]")
+        if lansdelar and row.get("lansdel") not in lansdelar:
+            raise OrganisationFileError(
+                f"kommun {row['name']}: unknown länsdel {row.get('lansdel')}"
+            )
+        if not lansdelar and row.get("lansdel"):
+            raise OrganisationFileError(f"kommun {row['name']}: the insats has no länsdelar")
         kommuner[row["kommunkod"]] = _upsert(
             Kommun,
             report,
-            {"kommunkod": row["kommunkod"]},
-            {"name": row["name"], "lansdel": lansdelar[row["lansdel"]]},
+            {"insats": insats, "kommunkod": row["kommunkod"]},
+            {"name": row["name"], "lansdel": lansdelar.get(row.get("lansdel", ""))},
         )
 
     coded: dict[type[Model], dict[str, Any]] = {}
@@ -257,7 +265,7 @@ def load_organisation(path: Path) -> LoadReport:
         *(f"länsdel {x}" for x in insats.lansdelar.exclude(slug__in=lansdelar)),
         *(
             f"kommun {x}"
-            for x in Kommun.objects.filter(lansdel__insats=insats).exclude(kommunkod__in=kommuner)
+            for x in Kommun.objects.filter(insats=insats).exclude(kommunkod__in=kommuner)
         ),
     ]
     return report

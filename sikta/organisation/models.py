@@ -7,6 +7,7 @@ samordningsförbund can run its own insats on the same system.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from sikta.access.roles import LANSDEL_ROLES, RoleCode
+from sikta.access.roles import ASSOCIATION_ROLES, LANSDEL_ROLES, RoleCode
 
 
 def english() -> bool:
@@ -98,6 +99,11 @@ class Insats(models.Model):
             "following calendar year; then the record is removed (gallring)."
         ),
     )
+    open_for_referral = models.BooleanField(
+        _("open for referral"),
+        default=True,
+        help_text=_("Listed on the public referral page while the programme runs."),
+    )
     consent_text = models.TextField(
         _("consent text"),
         blank=True,
@@ -154,25 +160,49 @@ class Lansdel(EnglishName):
 
 
 class Kommun(models.Model):
+    """A kommun as one insats covers it: the same kommun (kommunkod) is a row in each insats
+    that works there, with that insats's länsdel, if it has länsdelar."""
+
+    insats = models.ForeignKey(
+        Insats, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("programme")
+    )
     kommunkod = models.CharField(
         _("municipality code"),
         max_length=4,
-        unique=True,
         validators=[RegexValidator(r"^\d{4}$", _("A municipality code is four digits."))],
         help_text=_("The official four-digit code from Statistics Sweden (SCB)."),
     )
     name = models.CharField(_("name"), max_length=100)
     lansdel = models.ForeignKey(
-        Lansdel, on_delete=models.PROTECT, related_name="kommuner", verbose_name=_("county area")
+        Lansdel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kommuner",
+        verbose_name=_("county area"),
+        help_text=_("Empty when the programme has no county areas."),
     )
 
     class Meta:
         verbose_name = _("municipality (kommun)")
         verbose_name_plural = _("municipalities (kommuner)")
-        ordering = ["name"]
+        ordering = ["name", "insats_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["insats", "kommunkod"], name="kommun_once_per_insats")
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Added under a länsdel (its admin page): of the länsdel's insats.
+        if self.insats_id is None and self.lansdel_id is not None:
+            self.insats_id = self.lansdel.insats_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.lansdel_id and self.insats_id and self.lansdel.insats_id != self.insats_id:
+            raise ValidationError({"lansdel": _("The county area belongs to another programme.")})
 
 
 class Track(EnglishName):
@@ -377,15 +407,29 @@ class Role(EnglishName):
 
 
 class StaffMember(models.Model):
-    """A person in the programme's organisation, with their role and (if any) länsdel."""
+    """A person's role in one insats (and, if any, its länsdel). The same login may hold a
+    role in each of several insatser — samordnare in one, coach in another — and each is a
+    record of its own: a caseload, a capacity, an access scope. A record with no insats is a
+    role of the förbund itself (insatsägare, insatsledare, styrgrupp across every insats): it
+    sees aggregates, never a person (the member parties, not the förbund, are the controllers
+    of the participants' data)."""
 
-    user = models.OneToOneField(
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="staff_member",
+        related_name="staff_records",
         verbose_name=_("login"),
+    )
+    insats = models.ForeignKey(
+        Insats,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("programme"),
+        help_text=_("Empty for a role of the association across all its programmes."),
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -423,13 +467,36 @@ class StaffMember(models.Model):
     class Meta:
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "insats"], name="staff_one_role_per_insats"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(insats__isnull=True),
+                name="staff_one_association_role",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
 
     def clean(self) -> None:
-        if self.role_id and self.role.code in LANSDEL_ROLES and self.lansdel_id is None:
+        if self.lansdel_id and self.lansdel.insats_id != self.insats_id:
+            raise ValidationError({"lansdel": _("The county area belongs to another programme.")})
+        if self.role_id and self.insats_id is None and self.role.code not in ASSOCIATION_ROLES:
+            raise ValidationError(
+                {
+                    "insats": _("A %(role)s works in a programme: choose it.")
+                    % {"role": self.role.name.lower()}
+                }
+            )
+        if (
+            self.role_id
+            and self.role.code in LANSDEL_ROLES
+            and self.lansdel_id is None
+            and self.insats_id is not None
+            and self.insats.lansdelar.exists()
+        ):
             raise ValidationError(
                 {
                     "lansdel": _("A %(role)s works in one county area: choose it.")

@@ -28,10 +28,12 @@ class ParticipantFilterForm(forms.Form):
         label=_("Municipality"), required=False, queryset=Kommun.objects.all(), empty_label=_("All")
     )
 
-    def __init__(self, *args: Any, kommuner: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kommuner: Any = None, insats: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kommuner is not None:
             self.fields["kommun"].queryset = kommuner
+        if insats is not None:
+            self.fields["track"].queryset = Track.objects.filter(insats=insats)
 
 
 class AssignForm(forms.Form):

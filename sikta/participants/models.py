@@ -34,7 +34,15 @@ class Participant(models.Model):
 
     ENROLLED = (Status.ACTIVE, Status.PAUSED)
 
-    personnummer = PersonnummerField(_("personal identity number"), unique=True)
+    # A person's participation in one insats: the same person may take part in another insats
+    # too (a record of its own there, with its own controller and staff).
+    insats = models.ForeignKey(
+        "organisation.Insats",
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("programme"),
+    )
+    personnummer = PersonnummerField(_("personal identity number"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -104,6 +112,11 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["kommun", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insats", "personnummer"], name="participant_once_per_insats"
+            )
         ]
 
     def __str__(self) -> str:

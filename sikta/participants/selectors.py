@@ -40,9 +40,12 @@ def active_counts(insats: Insats) -> CountTable:
     return CountTable(tracks, rows, column_totals, sum(column_totals))
 
 
-def caseloads(lansdel: Lansdel | None = None) -> Any:
-    """Coaches and koordinatorer with their number of active participants."""
+def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Any:
+    """Coaches and koordinatorer of `insats` (every insats: None) with their number of active
+    participants."""
     staff = StaffMember.objects.filter(is_active=True, role__code__in=CASEWORKER_ROLES)
+    if insats is not None:
+        staff = staff.filter(insats=insats)
     if lansdel is not None:
         staff = staff.filter(lansdel=lansdel)
     return (
@@ -74,6 +77,7 @@ def caseworkers_for(case: Any) -> list[Caseworker]:
     staff = (
         StaffMember.objects.filter(
             is_active=True,
+            insats_id=case.track.insats_id,
             role__code=case.track.caseworker_role,
             lansdel_id=case.kommun.lansdel_id,
         )

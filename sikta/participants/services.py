@@ -22,8 +22,11 @@ def check_caseworker(participant: Participant, staff: StaffMember) -> None:
     """A case goes to an active coach (coachning) or koordinator (koordinering) of its länsdel."""
     if not staff.is_active or staff.role.code != participant.track.caseworker_role:
         raise AssignmentError(participant.track.get_caseworker_role_display())
+    if staff.insats_id != participant.insats_id:
+        raise AssignmentError(participant.insats.name)
     if staff.lansdel_id != participant.kommun.lansdel_id:
-        raise AssignmentError(participant.kommun.lansdel.label)
+        lansdel = participant.kommun.lansdel
+        raise AssignmentError(lansdel.label if lansdel else participant.insats.name)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, identity_scope, may
+from sikta.access.policy import Action, get_participant_for_user, identity_scope, insats_of, may
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.http import require_form_methods
@@ -54,7 +54,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
     data = request.GET.copy()
     data.setdefault("status", Participant.Status.ACTIVE)
-    form = ParticipantFilterForm(data, kommuner=kommuner)
+    form = ParticipantFilterForm(data, kommuner=kommuner, insats=insats_of(request.user))
     participants = visible.select_related("kommun__lansdel", "track", "assigned_to")
     if form.is_valid():
         if form.cleaned_data["q"]:

@@ -67,8 +67,11 @@ def retention_due(last_entry: dt.date, years: int) -> dt.date:
 
 
 def retention_years() -> int:
-    insats = Insats.objects.current()
-    return insats.retention_years if insats is not None else DEFAULT_RETENTION_YEARS
+    """How long closed records are kept: the longest any insats asks (gallring per insats and
+    controller is a later step; until then none is removed before every insats allows it)."""
+    return max(Insats.objects.values_list("retention_years", flat=True), default=None) or (
+        DEFAULT_RETENTION_YEARS
+    )
 
 
 def _as_date(model: type[models.Model], path: str) -> Any:

@@ -147,7 +147,7 @@ def _age(rule: EligibilityRule, track: Track, facts: Facts) -> tuple[Outcome, st
 
 
 def _residence(rule: EligibilityRule, track: Track, facts: Facts) -> tuple[Outcome, str]:
-    if facts.kommun is not None and facts.kommun.lansdel.insats_id == track.insats_id:
+    if facts.kommun is not None and facts.kommun.insats_id == track.insats_id:
         return Outcome.MET, _("Lives in %(kommun)s.") % {"kommun": facts.kommun.name}
     if facts.lives_in_programme_area is False:
         return (

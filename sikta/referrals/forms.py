@@ -143,8 +143,7 @@ class ReferralForm(forms.Form):
         self.public = public
         self.today = today or timezone.localdate()
         self.kommuner = {
-            str(k.pk): k
-            for k in Kommun.objects.filter(lansdel__insats=track.insats).order_by("name")
+            str(k.pk): k for k in Kommun.objects.filter(insats=track.insats).order_by("name")
         }
         self.fields["kommun"].choices = [
             ("", _("Choose a municipality")),

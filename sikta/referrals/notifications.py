@@ -17,7 +17,11 @@ from sikta.referrals.models import Referral
 def _samordnare(referral: Referral) -> list[StaffMember]:
     return list(
         StaffMember.objects.filter(
-            is_active=True, role__code=RoleCode.SAMORDNARE, lansdel=referral.kommun.lansdel_id
+            is_active=True,
+            role__code=RoleCode.SAMORDNARE,
+            insats_id=referral.kommun.insats_id,
+            # In an insats without länsdelar, its samordnare; else the länsdel's.
+            lansdel=referral.kommun.lansdel_id,
         ).select_related("user")
     )
 

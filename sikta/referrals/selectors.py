@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from sikta.access.policy import Action, may, staff_of
-from sikta.access.roles import RoleCode
+from sikta.access.policy import Action, may, referral_identity_scope
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 
@@ -35,25 +34,36 @@ def flags_for(referrals: Sequence[Referral], *, user: Any) -> dict[int, list[str
         return {}
     numbers = {r.personnummer.digits for r in referrals}
     flags: dict[int, list[str]] = defaultdict(list)
-    active = {
-        p.personnummer.digits: p
-        for p in Participant.objects.filter(
-            personnummer__in=numbers, status__in=Participant.ENROLLED
-        ).select_related("track", "kommun")
-    }
+    # The person's participations, in this insats and in others: in another insats only that
+    # there is one, and where, never what is in it.
+    known: dict[str, list[Participant]] = defaultdict(list)
+    for p in Participant.objects.filter(personnummer__in=numbers).select_related(
+        "track", "kommun", "insats"
+    ):
+        known[p.personnummer.digits].append(p)
     months = referrals[0].track.insats.recent_referral_months
     earliest = min(_months_before(timezone.localdate(r.received_at), months) for r in referrals)
     earlier: dict[str, list[Referral]] = defaultdict(list)
     for other in Referral.objects.filter(
         personnummer__in=numbers,
         received_at__gte=timezone.make_aware(dt.datetime.combine(earliest, dt.time())),
-    ).select_related("kommun"):
+    ).select_related("kommun__insats"):
         earlier[other.personnummer.digits].append(other)
     for referral in referrals:
         digits = referral.personnummer.digits
-        participant = active.get(digits)
-        if participant is not None and participant.pk != referral.participant_id:
-            if may(user, Action.VIEW_PARTICIPANT, participant):
+        for participant in known[digits]:
+            if participant.pk == referral.participant_id:
+                continue
+            enrolled = participant.status in Participant.ENROLLED
+            if participant.insats_id != referral.track.insats_id:
+                text = (
+                    _("Also takes part in %(insats)s.")
+                    if enrolled
+                    else _("Has taken part in %(insats)s before.")
+                ) % {"insats": participant.insats.name}
+            elif not enrolled:
+                continue  # an earlier enrolment here: "referred before" says it
+            elif may(user, Action.VIEW_PARTICIPANT, participant):
                 text = _("Already an active participant in %(track)s.") % {
                     "track": participant.track.short_label
                 }
@@ -72,7 +82,9 @@ def flags_for(referrals: Sequence[Referral], *, user: Any) -> dict[int, list[str
             redirected_here = other.redirected_to_id == referral.pk
             if other.pk == referral.pk or not came_before or redirected_here:
                 continue
-            if may(user, Action.HANDLE_REFERRALS, other):
+            if other.kommun.insats_id != referral.kommun.insats_id:
+                text = _("Referred to %(insats)s before.") % {"insats": other.kommun.insats.name}
+            elif may(user, Action.HANDLE_REFERRALS, other):
                 text = _("Referred before on %(date)s (%(reference)s).") % {
                     "date": date_format(timezone.localdate(other.received_at)),
                     "reference": other.reference,
@@ -93,10 +105,7 @@ def masked_last(referrals: QuerySet[Referral], user: Any) -> QuerySet[Referral]:
             protected_identity=True,
         )
     )
-    staff = staff_of(user)
-    shown = Q(pk__in=[])
-    if staff is not None and staff.role.code == RoleCode.SAMORDNARE and staff.lansdel_id:
-        shown = Q(kommun__lansdel_id=staff.lansdel_id)
+    shown = referral_identity_scope(user)
     ordering = referrals.query.order_by or Referral._meta.ordering
     return referrals.annotate(
         identity_masked=Case(

@@ -261,12 +261,17 @@ def referral_accept(
     `protected`: the person has protected identity (skyddad identitet); an existing mark is
     never removed by accepting."""
     _check(referral, Status.ACCEPTED)
+    # The person's participation in this insats, if there is one (in another insats they have
+    # a record of their own there).
+    insats = referral.track.insats
     participant = (
-        Participant.objects.select_for_update().filter(personnummer=referral.personnummer).first()
+        Participant.objects.select_for_update()
+        .filter(insats=insats, personnummer=referral.personnummer)
+        .first()
     )
     created = participant is None
     if participant is None:
-        participant = Participant(personnummer=referral.personnummer)
+        participant = Participant(personnummer=referral.personnummer, insats=insats)
     active = not created and participant.status in Participant.ENROLLED
     if active and not may(request.user, Action.CHANGE_PARTICIPANT, participant):
         # Someone else's active case (another länsdel): not to be taken over by accepting.

@@ -6,14 +6,22 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_referral_for_user, lansdel_of, may, role_of
+from sikta.access.policy import (
+    Action,
+    get_referral_for_user,
+    insats_of,
+    lansdel_of,
+    may,
+    role_of,
+)
 from sikta.access.roles import RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record, audit_record_many
@@ -40,9 +48,27 @@ PAGE_SIZE = 50
 SESSION_REFERENCE = "referral_reference"
 
 
-def _tracks() -> QuerySet[Track]:
-    insats = Insats.objects.current()
-    return Track.objects.filter(insats=insats).prefetch_related("referrers", "eligibility_rules")
+def _open() -> QuerySet[Insats]:
+    """The insatser that take referrals now: open for them, and running today."""
+    today = timezone.localdate()
+    return Insats.objects.filter(
+        open_for_referral=True, start_date__lte=today, end_date__gte=today
+    ).order_by("name")
+
+
+def _tracks(insats: Insats | None = None) -> QuerySet[Track]:
+    """The tracks one can refer to: of `insats`, or of every open insats."""
+    found = (
+        Track.objects.filter(insats=insats) if insats else Track.objects.filter(insats__in=_open())
+    )
+    return found.select_related("insats").prefetch_related("referrers", "eligibility_rules")
+
+
+def _staff_tracks(request: HttpRequest) -> QuerySet[Track]:
+    """The tracks of the insats the user works in (none for a role of the förbund)."""
+    return Track.objects.filter(insats=insats_of(request.user)).prefetch_related(
+        "referrers", "eligibility_rules"
+    )
 
 
 # --- the public form -------------------------------------------------------------------------
@@ -50,13 +76,45 @@ def _tracks() -> QuerySet[Track]:
 
 @require_safe
 def referral_start(request: HttpRequest) -> HttpResponse:
-    """The public page the association's web site links to: choose the track."""
-    return render(request, "referrals/public_start.html", {"tracks": _tracks()})
+    """The public page the association's web site links to: the insatser that take referrals,
+    each with its tracks (with one insats, its tracks straight away)."""
+    insatser = list(_open())
+    if len(insatser) == 1:
+        return referral_insats(request, insatser[0].slug)
+    return render(request, "referrals/public_insatser.html", {"insatser": insatser})
+
+
+@require_safe
+def referral_insats(request: HttpRequest, insats: str) -> HttpResponse:
+    """One insats's own page (an address for its page on the association's web site)."""
+    insats_obj = get_object_or_404(_open(), slug=insats)
+    return render(
+        request,
+        "referrals/public_start.html",
+        {"insats": insats_obj, "tracks": _tracks(insats_obj), "several": _open().count() > 1},
+    )
 
 
 @require_form_methods
-def referral_form(request: HttpRequest, track: str) -> HttpResponse:
-    track_obj = get_object_or_404(_tracks(), slug=track)
+def referral_short(request: HttpRequest, slug: str) -> HttpResponse:
+    """/aktualisering/<slug>/: an insats's page, or (the address used before there were several
+    insatser) the form of the one open track with that name."""
+    if _open().filter(slug=slug).exists():
+        return referral_insats(request, slug)
+    return referral_form(request, _one(_tracks().filter(slug=slug)).insats.slug, slug)
+
+
+def _one(tracks: QuerySet[Track]) -> Track:
+    """The one track a short address names; 404 if none, or if two insatser have one so named."""
+    found = list(tracks[:2])
+    if len(found) != 1:
+        raise Http404
+    return found[0]
+
+
+@require_form_methods
+def referral_form(request: HttpRequest, insats: str, track: str) -> HttpResponse:
+    track_obj = get_object_or_404(_tracks(), insats__slug=insats, slug=track)
     referrer = None
     if request.method != "POST" and track_obj.referrers.exists():
         # A radio group left empty sends nothing: the hidden "steg" says the step was sent.
@@ -74,7 +132,11 @@ def referral_form(request: HttpRequest, track: str) -> HttpResponse:
             return render(
                 request,
                 "referrals/public_not_allowed.html",
-                {"track": track_obj, "referrer": referrer, "tracks": _tracks()},
+                {
+                    "track": track_obj,
+                    "referrer": referrer,
+                    "tracks": _tracks(track_obj.insats),
+                },
             )
     if request.method == "POST":
         form = ReferralForm(request.POST, track=track_obj)
@@ -118,12 +180,13 @@ def _render_form(
 
 
 @require_POST
-def referral_check(request: HttpRequest, track: str) -> HttpResponse:
+def referral_check(request: HttpRequest, track: str, insats: str = "") -> HttpResponse:
     """What the form can check so far (age, kommun, who refers), shown live while typing.
 
     Nothing is saved or logged: the answer is only the criteria, met or not and why.
     """
-    track_obj = get_object_or_404(_tracks(), slug=track)
+    tracks = _tracks().filter(slug=track)
+    track_obj = _one(tracks.filter(insats__slug=insats) if insats else tracks)
     form = ReferralForm(request.POST, track=track_obj)
     form.is_valid()
     return render(request, "referrals/_precheck.html", {"evaluation": form.evaluation})
@@ -166,7 +229,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
     elif status != ALL:
         status = OPEN
         referrals = referrals.open()
-    if track in {t.slug for t in _tracks()}:  # a choice from the list; anything else: all
+    if track in {t.slug for t in _staff_tracks(request)}:  # from the list; anything else: all
         referrals = referrals.filter(track__slug=track)
     else:
         track = ""
@@ -199,7 +262,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
             "rows": [(r, evaluate_referral(r), flags.get(r.pk, [])) for r in rows],
             "statuses": [(OPEN, _("Open (not decided)")), *Status.choices, (ALL, _("All"))],
             "status": status,
-            "tracks": _tracks(),
+            "tracks": _staff_tracks(request),
             "track": track,
             "kommuner": kommuner,
             "kommun": kommun,
@@ -217,7 +280,7 @@ def referral_queue(request: HttpRequest) -> HttpResponse:
 @require_form_methods
 def referral_register(request: HttpRequest) -> HttpResponse:
     """A referral taken by phone or in a meeting, registered by the samordnare."""
-    tracks = _tracks()
+    tracks = _staff_tracks(request)
     # Chosen among the tracks, not looked up: a slug with a NUL (from a hand-made request)
     # would make PostgreSQL refuse the query.
     slug = request.GET.get("spar") or request.POST.get("spar")
@@ -244,7 +307,12 @@ def referral_register(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Referral %(reference)s registered and sent to the queue of %(lansdel)s.")
-                % {"reference": referral.reference, "lansdel": referral.kommun.lansdel.label},
+                % {
+                    "reference": referral.reference,
+                    "lansdel": referral.kommun.lansdel.label
+                    if referral.kommun.lansdel
+                    else referral.kommun.insats.name,
+                },
             )
             return redirect("referral_queue")
         status = 400

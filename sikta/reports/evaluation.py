@@ -118,7 +118,7 @@ def rows(participants: QuerySet[Participant]) -> Iterator[list[Any]]:
                 "K" if p.personnummer.legal_gender == "female" else "M",
                 _age_band(p),
                 p.kommun.name,
-                p.kommun.lansdel.name,
+                p.kommun.lansdel.name if p.kommun.lansdel else "",
                 p.track.slug,
                 f"{p.start_date:%Y-%m}",
                 f"{p.end_date:%Y-%m}" if p.end_date else "",

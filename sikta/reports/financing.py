@@ -118,7 +118,7 @@ def financing(
             for s, n in zip(group, cells, strict=True)
         ]
         area = Line(
-            group[0].kommun.lansdel.name,
+            group[0].kommun.lansdel.name if group[0].kommun.lansdel else "–",
             sum((s.cofinancing_percent for s in group), Decimal(0)),
             sum((s.rar_percent for s in group), Decimal(0)),
             hidden_total(cells, sum(raw)),

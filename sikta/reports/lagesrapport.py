@@ -26,8 +26,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sikta.access.policy import Action, grants, may, role_of, staff_of
-from sikta.access.roles import RoleCode
+from sikta.access.policy import (
+    Action,
+    grants,
+    insats_of,
+    may_write_status_report,
+    scope_filter,
+    staff_of,
+)
 from sikta.casework.models import Exit
 from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
 from sikta.participants.models import Participant
@@ -76,32 +82,31 @@ def default_period(today: dt.date) -> Period:
 # --- access -----------------------------------------------------------------------------------
 
 
-def may_write(user: Any, lansdel: Lansdel | None) -> bool:
-    """A samordnare writes the report of their own länsdel; the leads any, the whole
-    programme's included."""
-    if Action.WRITE_STATUS_REPORT not in grants(user):
-        return False
-    if lansdel is None:
-        return role_of(user) in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
-    return may(user, Action.WRITE_STATUS_REPORT, lansdel)
+def may_write(
+    user: Any, report_or_insats: StatusReport | Insats | None, lansdel: Lansdel | None = None
+) -> bool:
+    """Whether `user` writes the report (or a new one of `lansdel` in an insats): the rule is
+    the access policy's."""
+    if isinstance(report_or_insats, StatusReport):
+        return may_write_status_report(user, report_or_insats.insats, report_or_insats.lansdel)
+    return may_write_status_report(user, report_or_insats, lansdel)
 
 
 def writable_areas(user: Any) -> tuple[bool, QuerySet[Lansdel]]:
-    """Whether `user` may write the whole programme's report, and the länsdelar they may."""
-    insats = Insats.objects.current()
+    """Whether `user` may write the whole insats's report, and the länsdelar they may."""
+    insats = insats_of(user)
     lansdelar = Lansdel.objects.filter(insats=insats)
-    staff = staff_of(user)
-    if staff is None or Action.WRITE_STATUS_REPORT not in grants(user):
+    if insats is None or Action.WRITE_STATUS_REPORT not in grants(user):
         return False, lansdelar.none()
-    if may_write(user, None):
+    if may_write(user, insats):
         return True, lansdelar
-    return False, lansdelar.filter(pk=staff.lansdel_id)
+    return False, lansdelar.filter(pk__in=[a.pk for a in lansdelar if may_write(user, insats, a)])
 
 
 def get_status_report_for_writer(request: HttpRequest, pk: int) -> StatusReport:
     """The report if `request.user` may write it, else 404: missing and forbidden alike."""
-    report = StatusReport.objects.select_related("lansdel").filter(pk=pk).first()
-    if report is None or not may_write(request.user, report.lansdel):
+    report = StatusReport.objects.select_related("lansdel", "insats").filter(pk=pk).first()
+    if report is None or not may_write(request.user, report):
         raise Http404
     return report
 
@@ -114,8 +119,11 @@ def _name(user: Any) -> str:
     return staff.full_name if staff is not None else user.get_username()
 
 
-def status_report_create(*, lansdel: Lansdel | None, period: Period, author: Any) -> StatusReport:
+def status_report_create(
+    *, insats: Insats, lansdel: Lansdel | None, period: Period, author: Any
+) -> StatusReport:
     return StatusReport.objects.create(
+        insats=insats,
         lansdel=lansdel,
         period_start=period[0],
         period_end=period[1],
@@ -145,8 +153,10 @@ def visible_status_reports(user: Any) -> list[tuple[StatusReport, bool]]:
     """The reports `user` may read, newest first, each with whether they may write it: a
     draft only to its writers."""
     found = []
-    for report in StatusReport.objects.select_related("lansdel"):
-        writable = may_write(user, report.lansdel)
+    for report in StatusReport.objects.filter(scope_filter(user)).select_related(
+        "lansdel", "insats"
+    ):
+        writable = may_write(user, report)
         if writable or report.published_at is not None:
             found.append((report, writable))
     return found
@@ -284,21 +294,29 @@ class StatusReportData:
 
 
 def status_report_data(
-    lansdel: Lansdel | None, period: Period, *, minimum: int, today: dt.date | None = None
+    lansdel: Lansdel | None,
+    period: Period,
+    *,
+    minimum: int,
+    today: dt.date | None = None,
+    insats: Insats | None = None,
 ) -> StatusReportData:
-    """Everything the report shows, in the active language, small cells hidden."""
-    participants = Participant.objects.all()
-    referrals = Referral.objects.all()
+    """Everything the report of `lansdel` (or of the whole `insats`; without either, of the
+    insats that started last) shows, in the active language, small cells hidden."""
+    insats = lansdel.insats if lansdel is not None else insats or Insats.objects.current()
+    participants = Participant.objects.filter(insats=insats)
+    referrals = Referral.objects.filter(track__insats=insats)
     if lansdel is not None:
         participants = participants.filter(kommun__lansdel=lansdel)
         referrals = referrals.filter(kommun__lansdel=lansdel)
         area_by = "kommun"
         area_groups = list(Kommun.objects.filter(lansdel=lansdel).values_list("name", flat=True))
-    else:
+    elif insats is not None and insats.lansdelar.exists():
         area_by = "lansdel"
-        area_groups = list(
-            Lansdel.objects.filter(insats=Insats.objects.current()).values_list("name", flat=True)
-        )
+        area_groups = list(Lansdel.objects.filter(insats=insats).values_list("name", flat=True))
+    else:
+        area_by = "kommun"
+        area_groups = list(Kommun.objects.filter(insats=insats).values_list("name", flat=True))
     genders = [_("Women"), _("Men")]
 
     tables: dict[str, _Table] = {}
@@ -415,9 +433,9 @@ def status_report_data(
         gender=breakdown("gender", _("By gender"), _("Enrolled in the period, by gender")),
         areas=breakdown(
             area_by,
-            _("By municipality") if lansdel is not None else _("By county area"),
+            _("By municipality") if area_by == "kommun" else _("By county area"),
             _("Enrolled in the period, by municipality")
-            if lansdel is not None
+            if area_by == "kommun"
             else _("Enrolled in the period, by county area"),
         ),
         surveys=summary_per_instrument(participants, period, minimum),
@@ -431,9 +449,11 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> NoReturn:
     raise ValueError(f"the report may not fetch {url}")
 
 
-def minimum_group() -> int:
-    insats = Insats.objects.current()
-    return insats.report_min_group if insats is not None else 5
+def minimum_group(insats: Insats | None) -> int:
+    """The smallest group a report of `insats` shows (the strictest of all for the förbund's)."""
+    if insats is not None:
+        return insats.report_min_group
+    return max(Insats.objects.values_list("report_min_group", flat=True), default=5)
 
 
 def render_status_report(report: StatusReport, *, today: dt.date | None = None) -> bytes:
@@ -444,8 +464,9 @@ def render_status_report(report: StatusReport, *, today: dt.date | None = None) 
         data = status_report_data(
             report.lansdel,
             (report.period_start, report.period_end),
-            minimum=minimum_group(),
+            minimum=minimum_group(report.insats),
             today=today,
+            insats=report.insats,
         )
         comments = [
             (StatusReport._meta.get_field(name).verbose_name, getattr(report, name))
@@ -456,7 +477,7 @@ def render_status_report(report: StatusReport, *, today: dt.date | None = None) 
             {
                 "report": report,
                 "data": data,
-                "insats": Insats.objects.current(),
+                "insats": report.insats,
                 "summary": comments[0],
                 "comments": comments[1:],
             },

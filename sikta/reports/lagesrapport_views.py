@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action
+from sikta.access.policy import Action, insats_of, scope_filter
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.core.http import require_form_methods
@@ -104,7 +104,7 @@ def status_report_list(request: HttpRequest) -> HttpResponse:
             "reports": reports,
             "latest": published[0] if published else None,
             "form": _start_form(request) if can_start else None,
-            "minimum": lagesrapport.minimum_group(),
+            "minimum": lagesrapport.minimum_group(insats_of(request.user)),
         },
     )
 
@@ -116,6 +116,7 @@ def status_report_create(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         report = lagesrapport.status_report_create(
+            insats=insats_of(request.user),
             lansdel=data["lansdel"],
             period=(data["date_from"], data["date_to"]),
             author=request.user,
@@ -149,7 +150,8 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = lagesrapport.status_report_data(
         report.lansdel,
         (report.period_start, report.period_end),
-        minimum=lagesrapport.minimum_group(),
+        minimum=lagesrapport.minimum_group(report.insats),
+        insats=report.insats,
     )
     return render(
         request,
@@ -163,8 +165,11 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF: anyone with a role may have it, whatever the area; it identifies nobody."""
-    report = get_object_or_404(StatusReport.objects.select_related("lansdel"), pk=pk)
-    if report.published_at is None and not lagesrapport.may_write(request.user, report.lansdel):
+    report = get_object_or_404(
+        StatusReport.objects.filter(scope_filter(request.user)).select_related("lansdel", "insats"),
+        pk=pk,
+    )
+    if report.published_at is None and not lagesrapport.may_write(request.user, report):
         raise Http404  # a draft: as if it were not there
     content = lagesrapport.render_status_report(report)
     audit_record(

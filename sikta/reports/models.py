@@ -6,6 +6,8 @@ samordnare writes are stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +21,12 @@ class StatusReport(models.Model):
     # The comment fields, in the order the report shows them.
     TEXT_FIELDS = ("summary", "activities", "challenges", "next_period")
 
+    insats = models.ForeignKey(
+        "organisation.Insats",
+        on_delete=models.PROTECT,
+        related_name="status_reports",
+        verbose_name=_("programme"),
+    )
     lansdel = models.ForeignKey(
         Lansdel,
         on_delete=models.PROTECT,
@@ -65,6 +73,12 @@ class StatusReport(models.Model):
     def __str__(self) -> str:
         area = self.lansdel.name if self.lansdel_id else _("The whole programme")
         return f"{area} {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A länsdel's report is of the länsdel's insats.
+        if self.insats_id is None and self.lansdel_id is not None:
+            self.insats_id = self.lansdel.insats_id
+        super().save(*args, **kwargs)
 
     @property
     def area_name(self) -> str:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, lansdel_of, participant_scope, referral_scope
+from sikta.access.policy import (
+    Action,
+    insats_of,
+    lansdel_of,
+    report_scope,
+    scope_filter,
+    sees_exact_counts,
+)
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.organisation.models import Insats
@@ -28,6 +34,7 @@ from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
 from sikta.reports.charts import Bar, bar_chart
 from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_figure, goal_trend
+from sikta.reports.lagesrapport import minimum_group
 from sikta.reports.present import Shown, present
 from sikta.reports.suppression import Hidden
 from sikta.surveys.reports import summary_per_instrument
@@ -67,29 +74,20 @@ def _defaults() -> dict[str, Any]:
 
 
 def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
-    """What the user's figures count, and whether small cells must be hidden.
-
-    Roles that see persons count what they may see (a samordnare their länsdel); the
-    aggregate-only roles (styrgrupp, evaluator) count the whole programme, suppressed.
-    """
-    if Action.VIEW_PARTICIPANT in grants(request.user):
-        return (
-            Participant.objects.filter(participant_scope(request.user)),
-            Referral.objects.filter(referral_scope(request.user)),
-            False,
-        )
-    return Participant.objects.all(), Referral.objects.all(), True
+    """What the user's figures count, and whether small cells must be hidden (the policy's)."""
+    participants, referrals, suppressed = report_scope(request.user)
+    return Participant.objects.filter(participants), Referral.objects.filter(referrals), suppressed
 
 
 @requires(Action.VIEW_AGGREGATES)
 @require_safe
 def report_dashboard(request: HttpRequest) -> HttpResponse:
-    insats = Insats.objects.current()
+    insats = insats_of(request.user)
     form = DashboardForm(request.GET or None, initial=_defaults())
     data = form.cleaned_data if form.is_valid() else _defaults()
     period = (data["date_from"], data["date_to"])
     participants, referrals, must_suppress = _scope(request)
-    minimum = insats.report_min_group if must_suppress and insats else None
+    minimum = minimum_group(insats) if must_suppress else None
     shown = [
         present(f, minimum=minimum) for f in dashboard(participants, referrals, period, data["by"])
     ]
@@ -112,7 +110,7 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             f"sikta-rapport-{period[0]}-{period[1]}",
         )
     lansdel = lansdel_of(request.user) if not must_suppress else None
-    min_group = insats.report_min_group if insats else 5
+    min_group = minimum_group(insats)
     return render(
         request,
         "reports/dashboard.html",
@@ -122,8 +120,8 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "period": period,
             "by_label": BREAKDOWN_LABELS.get(data["by"], ""),
             "suppressed": must_suppress,
-            "minimum": insats.report_min_group if insats else 5,
-            "caseloads": caseloads(lansdel),
+            "minimum": min_group,
+            "caseloads": caseloads(insats, lansdel),
             "surveys": summary_per_instrument(participants, period, min_group),
             "goal": goal,
             "goal_texts": goal.texts(minimum),
@@ -220,7 +218,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
             },
         )
 
-    rows = evaluation.rows(Participant.objects.all())
+    rows = evaluation.rows(Participant.objects.filter(scope_filter(request.user)))
     lines = exports.counted(itertools.chain([evaluation.COLUMNS], rows), logged)
     return exports.response(export, lines, f"sikta-utvardering-{timezone.localdate()}")
 
@@ -235,14 +233,13 @@ def financing_report(request: HttpRequest) -> HttpResponse:
     """
     from sikta.reports.financing import financing
 
-    insats = Insats.objects.current()
+    insats = insats_of(request.user)
     form = DashboardForm(request.GET or None, initial=_defaults())
     form.fields.pop("by")
     data = form.cleaned_data if form.is_valid() else _defaults()
     period = (data["date_from"], data["date_to"])
     # Those who may see every participant (the leads) see exact counts.
-    sees_all = participant_scope(request.user) == Q()
-    minimum = None if sees_all else (insats.report_min_group if insats else 5)
+    minimum = None if sees_exact_counts(request.user) else minimum_group(insats)
     return render(
         request,
         "reports/financing.html",
@@ -250,7 +247,9 @@ def financing_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "insats": insats,
             "minimum": minimum,
-            "table": financing(insats, Participant.objects.all(), period, minimum=minimum)
+            "table": financing(
+                insats, Participant.objects.filter(insats=insats), period, minimum=minimum
+            )
             if insats
             else None,
         },

@@ -96,7 +96,7 @@ def pairs(
 GROUPINGS: dict[str, Callable[[Participant], str]] = {
     "all": lambda p: _("All"),
     "track": lambda p: p.track.short_label,
-    "lansdel": lambda p: p.kommun.lansdel.label,
+    "lansdel": lambda p: p.kommun.lansdel.label if p.kommun.lansdel else "–",
     "gender": lambda p: _("Women") if p.personnummer.legal_gender == "female" else _("Men"),
 }
 

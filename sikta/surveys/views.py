@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action
+from sikta.access.policy import Action, insats_of, scope_filter
 from sikta.casework.views import case_context, case_participant
 from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
@@ -221,21 +221,24 @@ def survey_report(request: HttpRequest) -> HttpResponse:
     with a staff record may see it, the steering group included.
     """
     from sikta.organisation.models import Insats
+    from sikta.reports.lagesrapport import minimum_group
     from sikta.surveys.forms import ReportForm
     from sikta.surveys.reports import pairs, response_rates, summarise
 
-    insats = Insats.objects.current()
+    insats = insats_of(request.user) or Insats.objects.order_by("start_date").first()
     instruments = current_instruments()
     form = ReportForm(request.GET or None, instruments=instruments, insats=insats)
     data = form.cleaned_data if form.is_valid() else form.defaults()
     period = (data["date_from"], data["date_to"])
-    everyone = Participant.objects.all()
+    # Aggregates for every role: the user's insats (the förbund's roles: every insats).
+    everyone = Participant.objects.filter(scope_filter(request.user))
+    min_group = minimum_group(insats_of(request.user))
     instrument = data["instrument"]
     summaries = (
         summarise(
             pairs(instrument, everyone, period=period),
             group_by=data["group_by"],
-            min_group=insats.report_min_group,
+            min_group=min_group,
         )
         if instrument
         else []
@@ -255,8 +258,8 @@ def survey_report(request: HttpRequest) -> HttpResponse:
             "form": form,
             "instrument": instrument,
             "rows": rows,
-            "min_group": insats.report_min_group,
-            "rates": response_rates(everyone, period=period, minimum=insats.report_min_group),
+            "min_group": min_group,
+            "rates": response_rates(everyone, period=period, minimum=min_group),
             "period": period,
         },
     )

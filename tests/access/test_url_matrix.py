@@ -83,7 +83,9 @@ def _instrument() -> Any:
 def _group(p: Personas) -> Any:
     from sikta.groups.models import Group
 
-    group = Group.objects.create(name="Psykisk hälsa", lansdel=p.coach_sodra.lansdel)
+    group = Group.objects.create(
+        name="Psykisk hälsa", lansdel=p.coach_sodra.lansdel, insats=p.coach_sodra.insats
+    )
     group.leaders.add(p.coach_sodra)
     group.members.add(p.alice_sodra)
     return group
@@ -101,6 +103,34 @@ def _entry(p: Personas) -> Any:
     from sikta.casework.models import JournalEntry
 
     return JournalEntry.objects.create(participant=p.alice_sodra, kind="mote", note="Möte")
+
+
+def _activity(p: Personas) -> Any:
+    """A meeting of samordnare_sodra's area: the local steering group of their länsdel, or (in
+    an insats without länsdelar) its central one."""
+    from sikta.activities.models import Activity
+
+    staff = p.samordnare_sodra
+    return Activity.objects.create(
+        insats=staff.insats,
+        lansdel=staff.lansdel,
+        kind="styrgrupp_lokal" if staff.lansdel else "styrgrupp_central",
+        planned_date="2026-03-10",
+    )
+
+
+def _status_report(p: Personas, **fields: Any) -> Any:
+    """A lägesrapport of samordnare_sodra's länsdel (their whole insats, without länsdelar)."""
+    from sikta.reports.models import StatusReport
+
+    staff = p.samordnare_sodra
+    return StatusReport.objects.create(
+        insats=staff.insats,
+        lansdel=staff.lansdel,
+        period_start="2026-01-01",
+        period_end="2026-06-30",
+        **fields,
+    )
 
 
 # url name -> (kwargs for reverse, given the personas; expected outcome per persona)
@@ -121,11 +151,24 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     ),
     # The public referral form: anyone, logged in or not.
     "referral_start": (lambda p: {}, expect(OK, anonymous=OK)),
-    "referral_form": (lambda p: {"track": "koordinering"}, expect(OK, anonymous=OK)),
+    "referral_short": (lambda p: {"slug": "koordinering"}, expect(OK, anonymous=OK)),
+    "referral_form": (
+        lambda p: {"insats": "sikta-mot-arbetslivet", "track": "koordinering"},
+        expect(OK, anonymous=OK),
+    ),
     # The live check of the form answers POSTs only, from anyone.
     "referral_check": (
+        lambda p: {"insats": "sikta-mot-arbetslivet", "track": "koordinering"},
+        expect(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    ),
+    "referral_check_short": (
         lambda p: {"track": "koordinering"},
         expect(NOT_ALLOWED, anonymous=NOT_ALLOWED),
+    ),
+    # Switching to another insats one holds a role in: POSTs only.
+    "choose_insats": (
+        lambda p: {},
+        expect(NOT_ALLOWED, anonymous=LOGIN),
     ),
     # Without a referral just sent there is nothing to thank for: back to the start.
     "referral_thanks": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
@@ -224,9 +267,7 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             ),
         }
     )(
-        lambda p: (lansdel := p.samordnare_sodra.lansdel).activities.create(
-            insats=lansdel.insats, kind="styrgrupp_lokal", planned_date="2026-03-10"
-        ),
+        lambda p: _activity(p),
         lambda a: a.minutes.create(
             content=b"%PDF-1.4", filename="a.pdf", content_type="application/pdf", size=8
         ),
@@ -238,20 +279,12 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "status_report_list": (lambda p: {}, expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN)),
     "status_report_create": (lambda p: {}, _denied_unless(LEADS)),
     "status_report_detail": (
-        lambda p: {
-            "pk": p.samordnare_sodra.lansdel.status_reports.create(
-                period_start="2026-01-01", period_end="2026-06-30"
-            ).pk
-        },
+        lambda p: {"pk": _status_report(p).pk},
         {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
     ),
     # A published report is for everyone with a role; a draft only for those who write it.
     "status_report_pdf": (
-        lambda p: {
-            "pk": p.samordnare_sodra.lansdel.status_reports.create(
-                period_start="2026-01-01", period_end="2026-06-30", published_at=timezone.now()
-            ).pk
-        },
+        lambda p: {"pk": _status_report(p, published_at=timezone.now()).pk},
         expect(OK, no_role=FORBIDDEN, admin=FORBIDDEN),
     ),
     # --- end lägesrapport ---
@@ -276,6 +309,7 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
         lambda p: {
             "pk": AuditEvent._meta.apps.get_model("audit", "LogReview")
             .objects.create(
+                insats=p.samordnare_sodra.insats,
                 period_from="2026-01-01",
                 period_to="2026-06-30",
                 sample_size=25,

@@ -14,6 +14,7 @@ from sikta.participants.models import Participant
 
 pytestmark = pytest.mark.django_db
 TODAY = "2026-11-23"
+MAIN = "sikta-mot-arbetslivet"  # the organisation's own insats; the demo adds a second
 
 
 def seed(*args: str) -> str:
@@ -59,8 +60,15 @@ def test_it_creates_staff_for_every_role_and_lansdel(debug_on) -> None:
 def test_participants_are_valid_spread_and_assigned_within_the_rules(debug_on) -> None:
     seed("--participants", "400")
     today = dt.date.fromisoformat(TODAY)
-    participants = Participant.objects.select_related("kommun", "track", "assigned_to__role")
+    participants = Participant.objects.filter(insats__slug=MAIN).select_related(
+        "kommun", "track", "assigned_to__role"
+    )
     assert participants.count() == 400
+    # The demo's second insats has participants of its own, in its own two kommuner.
+    second = Participant.objects.filter(insats__slug="steg-for-steg").select_related("kommun")
+    assert second.exists()
+    assert {p.kommun.name for p in second} <= {"Flen", "Katrineholm"}
+    assert all(p.assigned_to is None or p.assigned_to.insats_id == p.insats_id for p in second)
     assert len({(p.kommun.lansdel_id, p.track.slug) for p in participants}) == 6
     for p in participants:
         assert Personnummer.parse(str(p.personnummer), today=today) == p.personnummer
@@ -136,7 +144,9 @@ def test_the_queues_get_fictional_referrals_with_history(debug_on) -> None:
 
     seed("--participants", "5", "--referrals", "40")
     today = dt.date.fromisoformat(TODAY)
-    referrals = Referral.objects.select_related("kommun__lansdel", "track")
+    referrals = Referral.objects.filter(track__insats__slug=MAIN).select_related(
+        "kommun__lansdel", "track"
+    )
     assert referrals.count() == 40
     assert len({r.kommun.lansdel_id for r in referrals}) == 3
     assert {r.track.slug for r in referrals} == {"koordinering", "coachning"}
@@ -147,8 +157,9 @@ def test_the_queues_get_fictional_referrals_with_history(debug_on) -> None:
         assert referral.events.last().to_status == referral.status
         assert referral.income_sources.exists()
         evaluate_referral(referral)  # every demo referral can be evaluated
+    before = Referral.objects.count()
     seed()  # again: the queues already have referrals, none are added
-    assert Referral.objects.count() == 40
+    assert Referral.objects.count() == before
 
 
 def test_demo_participants_have_case_work(debug_on) -> None:

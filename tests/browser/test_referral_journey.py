@@ -43,6 +43,9 @@ class Person:
         return f"{self.first_name} {self.last_name}"
 
 
+INSATS = "sikta-mot-arbetslivet"
+
+
 def fictional_personnummer(age: int) -> str:
     """A valid 12-digit personnummer of someone who turned `age` about four months ago."""
     base = dt.date.today() - dt.timedelta(days=120)
@@ -139,15 +142,19 @@ def test_referral_from_public_form_to_enrolled_participant(
     person = new_person(age=40)
 
     # A handläggare at the kommun finds the form and chooses coachning.
+    # The association has two insatser that take referrals: the page lists both.
     page.goto(f"{base_url}/aktualisering/")
-    expect(page.locator("main a[href='/aktualisering/koordinering/']")).to_have_count(1)
-    page.locator("main a[href='/aktualisering/coachning/']").click()
-    expect(page).to_have_url(f"{base_url}/aktualisering/coachning/")
+    expect(page.locator("main a[href='/aktualisering/steg-for-steg/']")).to_have_count(1)
+    page.locator(f"main a[href='/aktualisering/{INSATS}/']").click()
+    expect(page).to_have_url(f"{base_url}/aktualisering/{INSATS}/")
+    expect(page.locator(f"main a[href='/aktualisering/{INSATS}/koordinering/']")).to_have_count(1)
+    page.locator(f"main a[href='/aktualisering/{INSATS}/coachning/']").click()
+    expect(page).to_have_url(f"{base_url}/aktualisering/{INSATS}/coachning/")
     expect(page.locator("input[name=personnummer]")).to_have_count(0)
     page.locator("input[name=fran][value=kommun]").check()
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{base_url}/aktualisering/coachning/?steg=1&fran=kommun")
+    expect(page).to_have_url(f"{base_url}/aktualisering/{INSATS}/coachning/?steg=1&fran=kommun")
 
     # Only the organisations that may refer to coachning are offered; the step's answer stands.
     expect(page.locator("input[name=organisation]")).to_have_count(2)
@@ -270,7 +277,7 @@ def test_coachning_is_not_for_arbetsformedlingen(page: Page, base_url: str) -> N
     expect(page.locator("main form")).to_have_count(0)
     expect(page.locator("main input, main select, main textarea")).to_have_count(0)
     # The way to the track anyone may refer to.
-    expect(page.locator("main a[href='/aktualisering/koordinering/']")).to_have_count(1)
+    expect(page.locator(f"main a[href='/aktualisering/{INSATS}/koordinering/']")).to_have_count(1)
 
 
 def test_koordinering_form_with_errors_keeps_what_was_typed(page: Page, base_url: str) -> None:
@@ -335,6 +342,9 @@ PUBLIC_PAGES = [
     pytest.param("/aktualisering/coachning/?fran=af", id="coachning-not-allowed"),
     pytest.param("/aktualisering/coachning/?fran=fk", id="coachning-form"),
     pytest.param("/aktualisering/koordinering/", id="koordinering-form"),
+    pytest.param(f"/aktualisering/{INSATS}/", id="first-insats"),
+    pytest.param("/aktualisering/steg-for-steg/", id="second-insats"),
+    pytest.param("/aktualisering/steg-for-steg/steg/", id="second-insats-form"),
 ]
 
 

@@ -42,7 +42,11 @@ def test_no_page_shows_the_dashes(personas: Personas, url_name: str, language: s
 def test_the_public_referral_form_has_no_dashes(db, track: str) -> None:
     from django.test import Client
 
-    page = Client().get(reverse("referral_form", kwargs={"track": track})).content.decode()
+    page = (
+        Client()
+        .get(reverse("referral_form", kwargs={"insats": "sikta-mot-arbetslivet", "track": track}))
+        .content.decode()
+    )
     assert "<select" in page
     assert DJANGO_EMPTY_LABEL not in page
 

@@ -21,7 +21,9 @@ def test_a_leader_beyond_any_database_integer_is_an_invalid_choice(personas: Per
 
 
 def test_a_member_beyond_any_database_integer_is_an_invalid_choice(personas: Personas) -> None:
-    group = Group.objects.create(name="Stress", lansdel=personas.coach_sodra.lansdel)
+    group = Group.objects.create(
+        name="Stress", lansdel=personas.coach_sodra.lansdel, insats=personas.coach_sodra.insats
+    )
     group.leaders.add(personas.coach_sodra)
     response = personas.client("coach_sodra").post(
         f"/grupper/{group.pk}/", {"form": "members", "m-participants": [HUGE]}

@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def group(personas: Personas) -> Group:
-    group = Group.objects.create(name="Psykisk hälsa", lansdel=personas.coach_sodra.lansdel)
+    group = Group.objects.create(
+        name="Psykisk hälsa",
+        lansdel=personas.coach_sodra.lansdel,
+        insats=personas.coach_sodra.insats,
+    )
     group.leaders.add(personas.coach_sodra)
     return group
 
@@ -71,7 +75,7 @@ def test_who_sees_a_group(personas: Personas, group) -> None:
     assert personas.client("samordnare_sodra").get(f"/grupper/{group.pk}/").status_code == 200
     assert personas.client("samordnare_norra").get(f"/grupper/{group.pk}/").status_code == 404
     assert personas.client("coach_sodra_other").get(f"/grupper/{group.pk}/").status_code == 404
-    county_wide = Group.objects.create(name="Länsträff")
+    county_wide = Group.objects.create(name="Länsträff", insats=personas.coach_sodra.insats)
     assert personas.client("samordnare_norra").get(f"/grupper/{county_wide.pk}/").status_code == 200
     assert [
         g.name for g in personas.client("coach_sodra_other").get("/grupper/").context["groups"]

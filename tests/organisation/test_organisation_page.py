@@ -46,11 +46,14 @@ def test_the_admin_requires_a_lansdel_for_lansdel_roles(personas: Personas) -> N
     from sikta.organisation.models import Role
 
     client = personas.client("admin")
+    from sikta.organisation.models import Insats
+
     coach = Role.objects.get(code="coach")
     form = {
         "first_name": "Ny",
         "last_name": "Coach",
         "role": coach.pk,
+        "insats": Insats.objects.get().pk,
         "lansdel": "",
         "is_active": "on",
     }

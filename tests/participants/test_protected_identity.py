@@ -128,7 +128,7 @@ def world(personas: Personas) -> World:
     Consent.objects.create(
         participant=alice, text="Samtycke", given_on=alice.start_date, finsam=True
     )
-    group = Group.objects.create(name="Må bra", lansdel=trosa.lansdel)
+    group = Group.objects.create(name="Må bra", lansdel=trosa.lansdel, insats=trosa.insats)
     group.leaders.add(personas.coach_sodra_other)
     group.members.add(alice)
     group.sessions.create(date="2026-11-20")

@@ -75,8 +75,8 @@ def field_errors(response, field: str) -> list[str]:
 
 def test_the_start_page_offers_both_tracks() -> None:
     page = Client().get("/aktualisering/").content.decode()
-    assert 'href="/aktualisering/koordinering/"' in page
-    assert 'href="/aktualisering/coachning/"' in page
+    assert 'href="/aktualisering/sikta-mot-arbetslivet/koordinering/"' in page
+    assert 'href="/aktualisering/sikta-mot-arbetslivet/coachning/"' in page
 
 
 def test_coachning_asks_where_the_referrer_works_first() -> None:
@@ -94,7 +94,9 @@ def test_region_and_af_are_sent_to_the_kommun_or_fk_before_typing_anything(
     page = response.content.decode()
     assert 'role="alert"' in page and "Försäkringskassan" in page
     assert 'name="personnummer"' not in page
-    assert 'href="/aktualisering/koordinering/"' in page  # anyone may refer there
+    assert (
+        'href="/aktualisering/sikta-mot-arbetslivet/koordinering/"' in page
+    )  # anyone may refer there
 
 
 @pytest.mark.parametrize("organisation", ["kommun", "fk"])

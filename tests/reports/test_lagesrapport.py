@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from sikta.audit.models import AuditEvent
 from sikta.casework.models import Exit
-from sikta.organisation.models import Kommun, Lansdel, Outcome
+from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.reports import lagesrapport
@@ -113,6 +113,7 @@ def figure(text: str, label: object) -> str:
 
 def report(lansdel: Lansdel | None = None, *, draft: bool = False, **texts: str) -> StatusReport:
     return StatusReport.objects.create(
+        insats=lansdel.insats if lansdel else Insats.objects.get(),
         lansdel=lansdel,
         period_start=PERIOD[0],
         period_end=PERIOD[1],

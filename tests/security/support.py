@@ -35,6 +35,7 @@ FORM_URLS = frozenset(
         "two_factor_verify",
         "two_factor_enrol",
         "referral_form",
+        "referral_short",
         "referral_register",
         "referral_accept",
         "participant_assign",
@@ -71,7 +72,9 @@ FORM_URLS = frozenset(
 POST_URLS = frozenset(
     {
         "logout",
+        "choose_insats",
         "referral_check",
+        "referral_check_short",
         "referral_change",
         "survey_save",
         "finsam_mark",

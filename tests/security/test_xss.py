@@ -434,7 +434,9 @@ def build_world(p: Personas) -> World:
     PlacementFollowUp.objects.create(
         placement=placement, with_whom="deltagare", how_it_goes="h", next_step="n"
     )
-    group = Group.objects.create(name="g", description="d", lansdel=coach.lansdel)
+    group = Group.objects.create(
+        name="g", description="d", lansdel=coach.lansdel, insats=coach.insats
+    )
     group.leaders.add(coach)
     group.members.add(alice)
     session = group.sessions.create(date=dt.date(2026, 1, 5), topic="t")
@@ -478,6 +480,7 @@ def build_world(p: Personas) -> World:
         uploaded_by_name="u",
     )
     report = StatusReport.objects.create(
+        insats=lansdel.insats,
         lansdel=lansdel,
         period_start=dt.date(2026, 1, 1),
         period_end=dt.date(2026, 6, 30),
@@ -494,6 +497,7 @@ def build_world(p: Personas) -> World:
         path=payload("audit.AuditEvent.path", 500),
     )
     review = LogReview.objects.create(
+        insats=p.insatsledare.insats,
         period_from=today - dt.timedelta(days=30),
         period_to=today,
         sample_size=5,
@@ -953,7 +957,7 @@ def _mapping_texts(p: Personas) -> dict[str, Any]:
 ENTRIES: dict[str, Entry] = {
     "public referral form": Entry(
         "anonymous",
-        lambda p: reverse("referral_form", args=["koordinering"]),
+        lambda p: reverse("referral_form", args=["sikta-mot-arbetslivet", "koordinering"]),
         REFERRAL_TEXTS,
         _referral_data,
         _referral_pages,

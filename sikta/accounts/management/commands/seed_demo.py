@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -15,9 +17,15 @@ from sikta.accounts.demo import (
     seed_referrals,
     seed_staff,
 )
+from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
+
+# The demo's second, fictional insats: its data file, loaded by seed_demo (not by
+# load_organisation, which loads the organisation's real data).
+SECOND_FILE = settings.BASE_DIR / "sikta" / "organisation" / "data" / "steg_for_steg.toml"
+SECOND_SLUG = "steg-for-steg"
 
 
 class Command(BaseCommand):
@@ -49,7 +57,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        insats = Insats.objects.current()
+        # The organisation's own insats (the demo's second one is added below).
+        insats = Insats.objects.exclude(slug=SECOND_SLUG).order_by("-start_date").first()
         if insats is None:
             raise CommandError("No organisation loaded: run `manage.py load_organisation` first.")
         rng = random.Random(options["seed"])
@@ -88,6 +97,8 @@ class Command(BaseCommand):
 
         seed_activities(insats=insats, today=today)
 
+        accounts += self._second_insats(options, today=today, with_logins=with_logins)
+
         if not with_logins:
             self.stdout.write(
                 self.style.WARNING(
@@ -103,3 +114,33 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<{width}}  {account.role}{where} – {account.name}"
             )
+
+    def _second_insats(self, options: Any, *, today: dt.date, with_logins: bool) -> list[Any]:
+        """A second, small insats in two of the kommuner, with its own staff, participants and
+        referrals: the separation between insatser is there to see."""
+        load_organisation(SECOND_FILE)
+        second = Insats.objects.get(slug=SECOND_SLUG)
+        seed = options["seed"]
+        accounts = seed_staff(
+            rng=random.Random(f"{seed}-second-staff"), insats=second, with_logins=with_logins
+        )
+        if not Participant.objects.filter(insats=second).exists():
+            seed_participants(
+                rng=random.Random(f"{seed}-second-participants"),
+                insats=second,
+                count=18,
+                today=today,
+            )
+            seed_referrals(
+                rng=random.Random(f"{seed}-second-referrals"), insats=second, count=5, today=today
+            )
+            seed_casework(rng=random.Random(f"{seed}-second-casework"), today=today)
+        self.stdout.write(
+            f"{second.name}: {Participant.objects.filter(insats=second).count()} participants"
+        )
+        # The insatsledare and admin are listed once, above; the others by their insats.
+        return [
+            dataclasses.replace(a, lansdel=second.name)
+            for a in accounts
+            if a.username not in ("insatsledare", "admin")
+        ]
