@@ -9,6 +9,7 @@ import factory
 from sikta.accounts.models import User
 from sikta.core.personnummer import luhn_digit
 from sikta.organisation.models import (
+    ControllerRule,
     IncomeSource,
     Insats,
     Kommun,
@@ -66,6 +67,10 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     kommun = factory.LazyFunction(lambda: Kommun.objects.get(name="Nyköping"))
     track = factory.LazyFunction(lambda: Track.objects.get(slug="coachning"))
     insats = factory.LazyAttribute(lambda o: o.track.insats)
+    # As enrolment names it: the member party the insats's data file names for the case.
+    controller = factory.LazyAttribute(
+        lambda o: ControllerRule.objects.controller_for(o.insats, o.track, o.kommun.lansdel)
+    )
     start_date = dt.date(2025, 3, 1)
 
 

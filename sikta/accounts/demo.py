@@ -20,6 +20,7 @@ from sikta.access.roles import RoleCode
 from sikta.accounts.models import User
 from sikta.core.personnummer import luhn_digit
 from sikta.organisation.models import (
+    ControllerRule,
     DeclineReason,
     IncomeSource,
     Insats,
@@ -248,6 +249,11 @@ def generate_participants(
         for pnr in Participant.objects.filter(insats=insats).values_list("personnummer", flat=True)
     }
     earliest_start = max(insats.start_date, today - dt.timedelta(days=540))
+    controllers = {
+        (t.pk, k.lansdel_id): ControllerRule.objects.controller_for(insats, t, k.lansdel)
+        for t in tracks
+        for k in kommuner
+    }
     for _ in range(count):
         track = rng.choices(tracks, weights=[t.max_age - t.min_age for t in tracks])[0]
         kommun = rng.choices(kommuner, weights=weights)[0]
@@ -263,6 +269,7 @@ def generate_participants(
         staff_pool = caseworkers.get((kommun.lansdel_id, track.caseworker_role), [])
         yield Participant(
             insats=insats,
+            controller=controllers[(track.pk, kommun.lansdel_id)],
             personnummer=_personnummer(rng, birth, female, used),
             first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
             last_name=rng.choice(SURNAMES),

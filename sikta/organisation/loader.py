@@ -22,6 +22,7 @@ from django.db.models import Model
 
 from sikta.activities.models import ActivityTarget, Kind
 from sikta.organisation.models import (
+    ControllerRule,
     DeclineReason,
     EducationLevel,
     EligibilityRule,
@@ -31,6 +32,7 @@ from sikta.organisation.models import (
     Insats,
     Kommun,
     Lansdel,
+    MemberParty,
     Outcome,
     ReferrerOrganisation,
     Role,
@@ -147,6 +149,24 @@ def _require(row: dict[str, Any], *keys: str, where: str) -> None:
         raise OrganisationFileError(f"{where}: missing {', '.join(missing)}")
 
 
+def _name_controllers(insats: Insats, report: LoadReport) -> None:
+    """Records of the insats without a named controller get theirs from the rules (records
+    from before the rules; a record keeps the controller it was given)."""
+    from sikta.participants.models import Participant
+
+    unnamed = Participant.objects.filter(insats=insats, controller__isnull=True).select_related(
+        "track", "kommun"
+    )
+    for participant in unnamed:
+        party = ControllerRule.objects.controller_for(
+            insats, participant.track, participant.kommun.lansdel
+        )
+        if party is not None:
+            participant.controller = party
+            participant.save(update_fields=["controller"])
+            report.note("participant controller", "updated")
+
+
 @transaction.atomic
 def load_organisation(path: Path) -> LoadReport:
     """Create or update the organisation described by the TOML file at `path`."""
@@ -260,6 +280,40 @@ def load_organisation(path: Path) -> LoadReport:
             "ordering": ordering,
         }
         _upsert(ActivityTarget, report, {"insats": insats, "kind": row["kind"]}, values)
+
+    # The member parties (shared by the förbund's insatser) and which is the controller of
+    # this insats's records: its own rules replace what an earlier load said.
+    parties = {}
+    for row in data.get("parties", []):
+        _require(row, "code", "name", "kind", where="[[parties]]")
+        values = {key: value for key, value in row.items() if key != "code"}
+        parties[row["code"]] = _upsert(MemberParty, report, {"code": row["code"]}, values)
+    if "controllers" in data:
+        tracks = {t.slug: t for t in insats.tracks.all()}
+        wanted = []
+        for row in data["controllers"]:
+            _require(row, "party", where="[[controllers]]")
+            party = (
+                parties.get(row["party"]) or MemberParty.objects.filter(code=row["party"]).first()
+            )
+            if party is None:
+                raise OrganisationFileError(f"controllers: unknown party {row['party']}")
+            if row.get("track") and row["track"] not in tracks:
+                raise OrganisationFileError(f"controllers: unknown track {row['track']}")
+            if row.get("lansdel") and row["lansdel"] not in lansdelar:
+                raise OrganisationFileError(f"controllers: unknown länsdel {row['lansdel']}")
+            wanted.append(
+                (tracks.get(row.get("track", "")), lansdelar.get(row.get("lansdel", "")), party)
+            )
+        have = {(r.track_id, r.lansdel_id, r.party_id) for r in insats.controller_rules.all()}
+        if have != {(getattr(t, "pk", None), getattr(ld, "pk", None), p.pk) for t, ld, p in wanted}:
+            insats.controller_rules.all().delete()
+            for track, lansdel, party in wanted:
+                ControllerRule.objects.create(
+                    insats=insats, track=track, lansdel=lansdel, party=party
+                )
+            report.note("controllerrule", "updated")
+        _name_controllers(insats, report)
 
     report.not_in_file = [
         *(f"länsdel {x}" for x in insats.lansdelar.exclude(slug__in=lansdelar)),

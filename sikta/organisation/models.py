@@ -389,6 +389,98 @@ class EligibilityRule(models.Model):
         return self.label or self.get_kind_display()
 
 
+class MemberParty(EnglishName):
+    """A member of the förbund (a kommun, the Region, Försäkringskassan, Arbetsförmedlingen): the
+    employer of staff who work cases, and so the controller (personuppgiftsansvarig) of the
+    participants' records it works (finsam.se, Lagar och ramar → GDPR)."""
+
+    class Kind(models.TextChoices):
+        KOMMUN = "kommun", _("Municipality")
+        REGION = "region", _("Region")
+        FK = "fk", _("Försäkringskassan")
+        AF = "af", _("Arbetsförmedlingen")
+
+    code = models.SlugField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    organisation_number = models.CharField(_("organisation number"), max_length=11, blank=True)
+    privacy_contact = models.CharField(
+        _("data protection contact"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Where a participant turns about their data: the party's data protection officer."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("member party")
+        verbose_name_plural = _("member parties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ControllerRuleQuerySet(models.QuerySet["ControllerRule"]):
+    def controller_for(
+        self, insats: Insats, track: Track | None, lansdel: Lansdel | None
+    ) -> MemberParty | None:
+        """The controller of a case in `insats`, its `track` and `lansdel`: the most specific
+        rule (track and länsdel, then track, then länsdel, then the whole insats)."""
+        rules = [
+            r
+            for r in self.filter(insats=insats).select_related("party")
+            if r.track_id in (None, getattr(track, "pk", None))
+            and r.lansdel_id in (None, getattr(lansdel, "pk", None))
+        ]
+        if not rules:
+            return None
+        best = max(rules, key=lambda r: (r.track_id is not None, r.lansdel_id is not None))
+        return best.party
+
+
+class ControllerRule(models.Model):
+    """Which member party is the controller of the records of an insats (or of one of its
+    tracks or länsdelar): the employer of the staff who work those cases."""
+
+    insats = models.ForeignKey(
+        Insats,
+        on_delete=models.CASCADE,
+        related_name="controller_rules",
+        verbose_name=_("programme"),
+    )
+    track = models.ForeignKey(
+        Track,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("track"),
+    )
+    lansdel = models.ForeignKey(
+        Lansdel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("county area"),
+    )
+    party = models.ForeignKey(
+        MemberParty, on_delete=models.PROTECT, related_name="rules", verbose_name=_("controller")
+    )
+
+    objects = ControllerRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("controller of the records")
+        verbose_name_plural = _("controllers of the records")
+        ordering = ["insats", "track", "lansdel"]
+
+    def __str__(self) -> str:
+        return str(self.party)
+
+
 class Role(EnglishName):
     """A role's name and duties as the plan describes them; `code` ties it to the policy."""
 

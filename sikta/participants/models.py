@@ -42,6 +42,15 @@ class Participant(models.Model):
         related_name="participants",
         verbose_name=_("programme"),
     )
+    # The member party that is personuppgiftsansvarig for this record (ControllerRule).
+    controller = models.ForeignKey(
+        "organisation.MemberParty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("controller (personuppgiftsansvarig)"),
+    )
     personnummer = PersonnummerField(_("personal identity number"))
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)

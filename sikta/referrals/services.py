@@ -17,7 +17,13 @@ from django.utils import timezone
 from sikta.access.policy import Action, may, staff_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
-from sikta.organisation.models import DeclineReason, IncomeSource, StaffMember, Track
+from sikta.organisation.models import (
+    ControllerRule,
+    DeclineReason,
+    IncomeSource,
+    StaffMember,
+    Track,
+)
 from sikta.participants.models import Consent, Participant
 from sikta.participants.services import check_caseworker, participant_assign
 from sikta.referrals import notifications
@@ -283,6 +289,11 @@ def referral_accept(
     participant.email = referral.email or participant.email
     participant.kommun = referral.kommun
     participant.track = referral.track
+    # The controller of the record: the member party that works such cases (organisation data).
+    participant.controller = (
+        ControllerRule.objects.controller_for(insats, referral.track, referral.kommun.lansdel)
+        or participant.controller
+    )
     if not active:
         # A new enrolment. An active participant (e.g. moving from koordinering to coachning)
         # keeps the start of their time in the programme; an earlier, closed period is kept

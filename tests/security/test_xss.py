@@ -83,6 +83,7 @@ NOT_DISPLAYED = {
         "Swedish name (organisation data's `label`); these pages are read in Swedish"
         for name in [
             "Track.short_name_en",
+            "MemberParty.name_en",
             "ReferrerOrganisation.name_en",
             "IncomeSource.name_en",
             "EducationLevel.name_en",
