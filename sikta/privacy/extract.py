@@ -140,11 +140,17 @@ def _audit_rows(participants: list[Participant], referrals: list[Referral]) -> l
     ]
 
 
-def collect(personnummer: Personnummer) -> Extract:
-    """Everything held about the person with `personnummer`, in Swedish."""
-    participants = list(Participant.objects.filter(personnummer=personnummer.digits))
+def collect(personnummer: Personnummer, *, insats: Any = None) -> Extract:
+    """Everything held about the person with `personnummer`, in Swedish: in `insats` (the one
+    whose leads produce the extract; each insats answers for its own records), or in all."""
+    participants = Participant.objects.filter(personnummer=personnummer.digits)
+    referrals_q = Referral.objects.all()
+    if insats is not None:
+        participants = participants.filter(insats=insats)
+        referrals_q = referrals_q.filter(track__insats=insats)
+    participants = list(participants)
     referrals = list(
-        Referral.objects.filter(
+        referrals_q.filter(
             Q(personnummer=personnummer.digits) | Q(participant__in=participants)
         ).distinct()
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action
+from sikta.access.policy import Action, insats_of
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.http import require_form_methods
@@ -43,7 +43,7 @@ def register_extract(request: HttpRequest) -> HttpResponse:
     form = ExtractForm(request.POST or None)
     extract = None
     if request.method == "POST" and form.is_valid():
-        extract = collect(form.cleaned_data["personnummer"])
+        extract = collect(form.cleaned_data["personnummer"], insats=insats_of(request.user))
         kind = request.GET.get("format", "")
         if kind in FORMATS and extract.found:
             _audit(

@@ -255,3 +255,26 @@ def test_a_staff_record_is_checked_against_its_insats(b: World) -> None:
     StaffMember(
         first_name="X", last_name="Y", role=Role.objects.get(code="styrgrupp"), insats=None
     ).clean()
+
+
+def test_the_register_extract_of_an_insats_holds_its_own_records(
+    personas: Personas, b: World
+) -> None:
+    """Each insats answers for its own records: A's extract of a person in both shows A's."""
+    import json
+
+    alice_a = personas.alice_sodra
+    ParticipantFactory(
+        personnummer=alice_a.personnummer.digits,
+        first_name="Alice",
+        last_name="Zackrisson",
+        kommun=Kommun.objects.get(insats=b.insats, name="Flen"),
+        track=Track.objects.get(insats=b.insats),
+        assigned_to=b.coach,
+    )
+    response = personas.client("insatsledare").post(
+        "/integritet/registerutdrag/?format=json", {"personnummer": str(alice_a.personnummer)}
+    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    text = json.dumps(json.loads(content), ensure_ascii=False)
+    assert "Trosa" in text and "Steg för steg" not in text and "Flen" not in text
