@@ -12,6 +12,7 @@ from sikta.core.http import require_form_methods
 from sikta.front import views as front_views
 from sikta.groups import views as group_views
 from sikta.participants import views as participant_views
+from sikta.privacy import views as privacy_views
 from sikta.referrals import views as referral_views
 from sikta.reports import views as report_views
 from sikta.surveys import views as survey_views
@@ -124,6 +125,8 @@ urlpatterns = [
     path("logg/", audit_views.audit_search, name="audit_search"),
     path("logg/granskning/", include("sikta.audit.review_urls")),
     path("integritet/", include("sikta.privacy.urls")),
+    path("personuppgifter/", privacy_views.privacy_notice, name="privacy_notice_list"),
+    path("personuppgifter/<slug:insats>/", privacy_views.privacy_notice, name="privacy_notice"),
     path(
         "konto/logga-in/",
         # GET shows the form, POST logs in; Django's view would also take PUT and OPTIONS.

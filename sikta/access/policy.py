@@ -160,6 +160,9 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
     RoleCode.UTVARDERARE: _EVERYONE | {Action.EXPORT_PSEUDONYMISED},
 }
 
+# What a role of the förbund may do at most: aggregates, never a person.
+_FORBUND = _EVERYONE | {Action.WRITE_STATUS_REPORT}
+
 _NOBODY = Q(pk__in=[])
 
 
@@ -214,6 +217,19 @@ def scope_filter(user: Any, path: str = "insats") -> Q:
     return Q() if staff.insats_id is None else Q(**{f"{path}_id": staff.insats_id})
 
 
+def reported_insatser(user: Any) -> Any:
+    """The insatser the user's reports count (a QuerySet): their own, every insats for a role
+    of the förbund, none without a role."""
+    from sikta.organisation.models import Insats
+
+    staff = staff_of(user)
+    if staff is None:
+        return Insats.objects.none()
+    if staff.insats_id is None:
+        return Insats.objects.all()
+    return Insats.objects.filter(pk=staff.insats_id)
+
+
 def report_scope(user: Any) -> tuple[Q, Q, bool]:
     """What the user's reports count — participants, referrals — and whether small counts must
     be hidden. Roles that see persons count what they may see (a samordnare their länsdel);
@@ -249,8 +265,9 @@ def grants(user: Any) -> frozenset[Action]:
     if staff is None:
         return frozenset()
     granted = GRANTS.get(RoleCode(staff.role.code), frozenset())
-    # A role of the förbund counts; it never sees a person.
-    return granted & _EVERYONE if staff.insats_id is None else granted
+    # A role of the förbund counts (and its leads write the förbund's lägesrapport); it never
+    # sees a person.
+    return granted & _FORBUND if staff.insats_id is None else granted
 
 
 def _whole_insats(staff: StaffMember) -> bool:
@@ -348,15 +365,26 @@ def may(user: Any, action: Action, target: Participant | Referral | Lansdel | No
 
 def may_write_status_report(user: Any, insats: Insats | None, lansdel: Lansdel | None) -> bool:
     """A lägesrapport: a samordnare writes their own länsdel's, the leads any of their insats,
-    the whole insats's included."""
+    the whole insats's included; the förbund's leads the whole förbund's (`insats` None)."""
     staff = staff_of(user)
-    if insats is None or Action.WRITE_STATUS_REPORT not in grants(user) or staff is None:
+    if Action.WRITE_STATUS_REPORT not in grants(user) or staff is None:
         return False
-    if staff.insats_id != insats.pk:
+    if staff.insats_id != (insats.pk if insats is not None else None):
         return False
     if lansdel is None:
         return staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
     return may(user, Action.WRITE_STATUS_REPORT, lansdel)
+
+
+def status_report_scope(user: Any) -> Q:
+    """The lägesrapporter `user` may read (published ones; drafts only their writers): those
+    of their insats and the whole förbund's; a role of the förbund every one."""
+    staff = staff_of(user)
+    if staff is None:
+        return _NOBODY
+    if staff.insats_id is None:
+        return Q()
+    return Q(insats_id=staff.insats_id) | Q(insats__isnull=True)
 
 
 def _in_area(staff: StaffMember, lansdel_id: int | None) -> bool:

@@ -221,6 +221,28 @@ def seed_staff(*, rng: random.Random, insats: Insats, with_logins: bool) -> list
     return accounts
 
 
+def seed_forbund_role(*, with_logins: bool) -> DemoAccount | None:
+    """The insatsledare's role of the förbund (a staff record with no insats): the whole
+    förbund's reports side by side, beside their roles in each insats."""
+    lead = StaffMember.objects.filter(user__username="insatsledare").order_by("pk").first()
+    if lead is None or not with_logins:
+        return None
+    role = Role.objects.get(code=RoleCode.INSATSLEDARE)
+    StaffMember.objects.get_or_create(
+        user=lead.user,
+        insats=None,
+        defaults={
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "role": role,
+            "email": lead.email,
+            "employer": "Samordningsförbundet (demo)",
+            "position_percent": 0,
+        },
+    )
+    return DemoAccount("insatsledare", lead.full_name, str(role.name), "")
+
+
 def _personnummer(rng: random.Random, birth: dt.date, female: bool, used: set[str]) -> str:
     while True:
         day = birth.day + (60 if rng.random() < 0.03 else 0)  # some samordningsnummer

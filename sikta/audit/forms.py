@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sikta.audit.models import AuditAction
 from sikta.core.fields import PersonnummerFormField
 from sikta.core.forms import LongText
+from sikta.organisation.models import MemberParty
 
 
 class AuditSearchForm(forms.Form):
@@ -51,6 +52,23 @@ class LogReviewDrawForm(forms.Form):
         help_text=_("How many reads to draw at random."),
     )
     note = LongText(label=_("Note"), required=False, max_length=2000, rows=2)
+    controller = forms.ModelChoiceField(
+        queryset=MemberParty.objects.none(),
+        required=False,
+        label=_("Controller"),
+        empty_label=_("Every controller in the programme"),
+        help_text=_(
+            "Each member party follows up the reads of the records it is the controller "
+            "(personuppgiftsansvarig) of."
+        ),
+    )
+
+    def __init__(self, *args: Any, insats: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["controller"]
+        field.queryset = MemberParty.objects.filter(  # type: ignore[attr-defined]
+            rules__insats=insats
+        ).distinct()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -159,6 +159,16 @@ class LogReview(models.Model):
         related_name="log_reviews",
         verbose_name=_("programme"),
     )
+    # The controller whose records' reads are reviewed (each member party follows up the reads
+    # of the records it is personuppgiftsansvarig for); empty: every controller of the insats.
+    controller = models.ForeignKey(
+        "organisation.MemberParty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("controller"),
+    )
     period_from = models.DateField(_("from (date)"))
     period_to = models.DateField(_("to (date)"))
     sample_size = models.PositiveSmallIntegerField(_("sample size"))

@@ -32,6 +32,7 @@ from sikta.audit.models import (
     LogReviewItem,
 )
 from sikta.audit.services import audit_record
+from sikta.organisation.models import ControllerRule, MemberParty
 
 DEFAULT_SAMPLE_SIZE = 25
 # Reads of protected people added to a review besides the random sample, at most.
@@ -41,6 +42,18 @@ MAX_PROTECTED_READS = 500
 def protected_reads(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     """The records in `events` about a person with protected identity."""
     return events.filter(**{f"detail__{PROTECTED_FLAG}": True})
+
+
+def controller_records(party: MemberParty) -> Q:
+    """The audit records about the participants and referrals `party` is the controller of."""
+    return (
+        Q(participant__controller=party)
+        | Q(referral__participant__controller=party)
+        | (
+            Q(referral__isnull=False, referral__participant__isnull=True)
+            & ControllerRule.objects.referrals_of(party, "referral__")
+        )
+    )
 
 
 def staff_reads(
@@ -119,11 +132,18 @@ def review_draw(
     period_to: dt.date,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     note: str = "",
+    controller: MemberParty | None = None,
     request: HttpRequest | None = None,
 ) -> LogReview:
-    """Draw a random sample of the period's staff reads into a new review, and log that."""
+    """Draw a random sample of the period's staff reads into a new review, and log that: of
+    the records of one `controller` if given (each member party follows up the reads of what
+    it is personuppgiftsansvarig for), else of every record of the reviewer's insats."""
+    scope = audit_scope(user)
+    if controller is not None:
+        scope &= controller_records(controller)
     with transaction.atomic():
         review = LogReview.objects.create(
+            controller=controller,
             insats=insats_of(user),
             period_from=period_from,
             period_to=period_to,
@@ -134,7 +154,7 @@ def review_draw(
         )
         # The database draws the sample; only the chosen rows come back.
         reads = with_caseload_flag(
-            staff_reads(period_from=period_from, period_to=period_to, scope=audit_scope(user))
+            staff_reads(period_from=period_from, period_to=period_to, scope=scope)
         )
         sample = reads.order_by("?").values_list("pk", "at", "outside_caseload")[:sample_size]
         protected = list(
@@ -161,6 +181,7 @@ def review_draw(
                 "from": period_from.isoformat(),
                 "to": period_to.isoformat(),
                 "sample_size": sample_size,
+                "controller": controller.code if controller is not None else None,
                 "drawn": len(rows),
                 "protected_reads": len(flagged),
             },

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, audit_scope, scope_filter
+from sikta.access.policy import Action, audit_scope, insats_of, scope_filter
 from sikta.audit.chain import verify_chain
 from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
 from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
@@ -92,14 +92,18 @@ def audit_chain(request: HttpRequest) -> HttpResponse:
 @require_form_methods
 def audit_review_list(request: HttpRequest) -> HttpResponse:
     """The log reviews so far, and the form that draws a new one."""
-    form = LogReviewDrawForm(request.POST or None)
+    form = LogReviewDrawForm(request.POST or None, insats=insats_of(request.user))
     if request.method == "POST" and form.is_valid():
         review = review_draw(request=request, user=request.user, **form.cleaned_data)
         return redirect("audit_review_detail", pk=review.pk)
-    reviews = LogReview.objects.filter(scope_filter(request.user)).annotate(
-        items_count=Count("items"),
-        outside_count=Count("items", filter=Q(items__outside_caseload=True)),
-        unjustified_count=Count("items", filter=Q(items__justified=False)),
+    reviews = (
+        LogReview.objects.filter(scope_filter(request.user))
+        .select_related("controller")
+        .annotate(
+            items_count=Count("items"),
+            outside_count=Count("items", filter=Q(items__outside_caseload=True)),
+            unjustified_count=Count("items", filter=Q(items__justified=False)),
+        )
     )
     status = 400 if form.is_bound else 200
     return render(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, insats_of, may, staff_of
+from sikta.access.policy import Action, grants, insats_of, may, staff_of, staff_records
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
@@ -70,8 +70,12 @@ def start(request: HttpRequest) -> HttpResponse:
     if insats is not None:
         context["counts"] = active_counts(insats)
     else:
-        # A role of the förbund: every insats, each with its current numbers.
-        context["insatser"] = [(i, active_counts(i)) for i in Insats.objects.order_by("name")]
+        # A role of the förbund: every insats, each with its current numbers (and the way into
+        # those the user also holds a role in).
+        records = {r.insats_id: r for r in staff_records(request.user) if r.insats_id}
+        context["insatser"] = [
+            (i, active_counts(i), records.get(i.pk)) for i in Insats.objects.order_by("name")
+        ]
     if may(request.user, Action.HANDLE_REFERRALS):
         context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:

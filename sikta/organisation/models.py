@@ -412,6 +412,15 @@ class MemberParty(EnglishName):
             "Where a participant turns about their data: the party's data protection officer."
         ),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("years a closed record is kept"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The party's own time for the records it is the controller of (its document "
+            "management plan). Empty: the programme's."
+        ),
+    )
 
     class Meta:
         verbose_name = _("member party")
@@ -438,6 +447,17 @@ class ControllerRuleQuerySet(models.QuerySet["ControllerRule"]):
             return None
         best = max(rules, key=lambda r: (r.track_id is not None, r.lansdel_id is not None))
         return best.party
+
+    def referrals_of(self, party: MemberParty, prefix: str = "") -> Q:
+        """The referrals not yet accepted whose case `party` will be the controller of, by what
+        the rules name for their track and länsdel, as a filter (`prefix`: the way to one)."""
+        found = Q(pk__in=[])
+        for insats in Insats.objects.filter(controller_rules__isnull=False).distinct():
+            for track in insats.tracks.all():
+                for lansdel in [None, *insats.lansdelar.all()]:
+                    if self.controller_for(insats, track, lansdel) == party:
+                        found |= Q(**{f"{prefix}track": track, f"{prefix}kommun__lansdel": lansdel})
+        return found
 
 
 class ControllerRule(models.Model):

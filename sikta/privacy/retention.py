@@ -1,10 +1,12 @@
 """Gallring: closed participants' records are removed a set time after the last entry about them.
 
-The time is the programme's `retention_years` (five by default) after the last entry, rounded to
-the end of the following calendar year: a last entry on 10 March 2020 is kept until 31 December
-2026 and removed after it. Only closed participants are ever removed. Before a record goes, a
-person-free `RemovedParticipant` row keeps what the statistics count, and an audit record says
-that the removal happened (the audit log keeps its rows about the removed participant).
+The time is the record's controller's `retention_years` (each member party keeps the records
+it is personuppgiftsansvarig for by its own document management plan), else the programme's
+(five by default), after the last entry, rounded to the end of the following calendar year: a
+last entry on 10 March 2020 is kept five years until 31 December 2026 and removed after it.
+Only closed participants are ever removed. Before a record goes, a person-free
+`RemovedParticipant` row keeps what the statistics count, and an audit record says that the
+removal happened (the audit log keeps its rows about the removed participant).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sikta.casework.models import (
 )
 from sikta.finsam.models import Registration
 from sikta.groups.models import Attendance
-from sikta.organisation.models import Insats
+from sikta.organisation.models import Insats, MemberParty
 from sikta.participants.models import Assignment, Consent, Participant
 from sikta.privacy.models import RemovedParticipant
 from sikta.referrals.models import Referral
@@ -67,10 +69,27 @@ def retention_due(last_entry: dt.date, years: int) -> dt.date:
 
 
 def retention_years() -> int:
-    """How long closed records are kept: the longest any insats asks (gallring per insats and
-    controller is a later step; until then none is removed before every insats allows it)."""
-    return max(Insats.objects.values_list("retention_years", flat=True), default=None) or (
-        DEFAULT_RETENTION_YEARS
+    """The longest time any insats or controller keeps closed records (for what no record
+    of its own says)."""
+    times = [
+        *Insats.objects.values_list("retention_years", flat=True),
+        *MemberParty.objects.exclude(retention_years=None).values_list(
+            "retention_years", flat=True
+        ),
+    ]
+    return max(times, default=None) or DEFAULT_RETENTION_YEARS
+
+
+def with_retention(participants: models.QuerySet[Participant]) -> models.QuerySet[Participant]:
+    """Annotate `retention`: how many years each record is kept — its controller's time
+    (personuppgiftsansvarig: each member party keeps its records by its own document
+    management plan), else its insats's."""
+    return participants.annotate(
+        retention=Coalesce(
+            "controller__retention_years",
+            "insats__retention_years",
+            models.Value(DEFAULT_RETENTION_YEARS),
+        )
     )
 
 
@@ -110,16 +129,30 @@ def with_last_entry(participants: models.QuerySet[Participant]) -> models.QueryS
     return participants.annotate(last_entry=Greatest(*own, *related, output_field=DateField()))
 
 
-def participants_due(today: dt.date, *, years: int | None = None) -> models.QuerySet[Participant]:
-    """Closed participants whose retention time ended before `today`, oldest first."""
-    years = retention_years() if years is None else years
+def _cutoff(today: dt.date, years: int) -> dt.date:
     # retention_due(last, years) < today  <=>  last.year + years + 1 < today.year
-    cutoff = dt.date(today.year - years - 1, 1, 1)
-    return (
-        with_last_entry(Participant.objects.filter(status=Participant.Status.CLOSED))
-        .filter(last_entry__lt=cutoff)
-        .order_by("last_entry", "pk")
-    )
+    return dt.date(today.year - years - 1, 1, 1)
+
+
+def participants_due(
+    today: dt.date, *, years: int | None = None, controller: MemberParty | None = None
+) -> models.QuerySet[Participant]:
+    """Closed participants whose retention time ended before `today`, oldest first: each by
+    its controller's time (or its insats's; `years` overrides both), of one `controller` if
+    given."""
+    closed = Participant.objects.filter(status=Participant.Status.CLOSED)
+    if controller is not None:
+        closed = closed.filter(controller=controller)
+    due = with_retention(with_last_entry(closed))
+    if years is not None:
+        ended = Q(last_entry__lt=_cutoff(today, years))
+    else:
+        # One condition per retention time in use (a handful): portable date arithmetic.
+        times = set(with_retention(closed).order_by().values_list("retention", flat=True))
+        ended = Q(pk__in=[])
+        for time in times:
+            ended |= Q(retention=time, last_entry__lt=_cutoff(today, time))
+    return due.filter(ended).order_by("last_entry", "pk")
 
 
 def _age_band(participant: Participant) -> str:
@@ -175,7 +208,13 @@ def participant_remove(
         audit_record(
             action=AuditAction.PARTICIPANT_CHANGE,
             participant=participant,
-            detail={"gallring": True, "removed_participant": record.pk, "by": removed_by},
+            detail={
+                "gallring": True,
+                "removed_participant": record.pk,
+                "by": removed_by,
+                "controller": participant.controller.code if participant.controller else None,
+                "retention_years": participant.retention,
+            },
         )
         # A correction points to the entry it replaces (PROTECT); both go, so unlink first.
         JournalEntry.objects.filter(participant=participant).update(corrected_by=None)

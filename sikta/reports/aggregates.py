@@ -50,6 +50,9 @@ def _born_by(day: dt.date, years: int) -> str:
 def dimension(name: str, *, prefix: str = "", on: dt.date) -> Any:
     """The expression a breakdown groups by, for a model reached through `prefix`."""
     pnr = f"{prefix}personnummer"
+    if name == "insats":
+        # Participants and referrals both reach their insats through the track.
+        return F(f"{prefix}track__insats__name")
     if name == "lansdel":
         return F(f"{prefix}kommun__lansdel__name")
     if name == "kommun":
@@ -78,7 +81,7 @@ def dimension(name: str, *, prefix: str = "", on: dt.date) -> Any:
     return Value(_("All"), output_field=CharField())
 
 
-BREAKDOWNS = ["all", "lansdel", "kommun", "track", "gender", "age"]
+BREAKDOWNS = ["all", "insats", "lansdel", "kommun", "track", "gender", "age"]
 
 
 @dataclass

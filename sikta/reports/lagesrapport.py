@@ -31,8 +31,8 @@ from sikta.access.policy import (
     grants,
     insats_of,
     may_write_status_report,
-    scope_filter,
     staff_of,
+    status_report_scope,
 )
 from sikta.casework.models import Exit
 from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
@@ -93,11 +93,14 @@ def may_write(
 
 
 def writable_areas(user: Any) -> tuple[bool, QuerySet[Lansdel]]:
-    """Whether `user` may write the whole insats's report, and the länsdelar they may."""
+    """Whether `user` may write the report of the whole insats they work in (for a role of
+    the förbund: of the whole förbund), and the länsdelar they may."""
     insats = insats_of(user)
     lansdelar = Lansdel.objects.filter(insats=insats)
-    if insats is None or Action.WRITE_STATUS_REPORT not in grants(user):
+    if Action.WRITE_STATUS_REPORT not in grants(user):
         return False, lansdelar.none()
+    if insats is None:
+        return may_write(user, None), lansdelar.none()
     if may_write(user, insats):
         return True, lansdelar
     return False, lansdelar.filter(pk__in=[a.pk for a in lansdelar if may_write(user, insats, a)])
@@ -153,7 +156,7 @@ def visible_status_reports(user: Any) -> list[tuple[StatusReport, bool]]:
     """The reports `user` may read, newest first, each with whether they may write it: a
     draft only to its writers."""
     found = []
-    for report in StatusReport.objects.filter(scope_filter(user)).select_related(
+    for report in StatusReport.objects.filter(status_report_scope(user)).select_related(
         "lansdel", "insats"
     ):
         writable = may_write(user, report)
@@ -293,6 +296,29 @@ class StatusReportData:
     surveys: list[tuple[Any, list[tuple[str, Any]]]] = field(default_factory=list)
 
 
+# The area breakdown's table and chart titles, by what it breaks down by.
+AREA_TITLES = {
+    "kommun": (
+        gettext_lazy("By municipality"),
+        gettext_lazy("Enrolled in the period, by municipality"),
+    ),
+    "lansdel": (
+        gettext_lazy("By county area"),
+        gettext_lazy("Enrolled in the period, by county area"),
+    ),
+    "insats": (gettext_lazy("By programme"), gettext_lazy("Enrolled in the period, by programme")),
+}
+
+
+def area_name(insats: Insats | None, lansdel: Lansdel | None) -> str:
+    """What a report covers: a länsdel, a whole insats, or the whole förbund."""
+    if lansdel is not None:
+        return lansdel.name
+    if insats is not None:
+        return str(_("The whole programme"))
+    return str(_("The whole association (every programme)"))
+
+
 def status_report_data(
     lansdel: Lansdel | None,
     period: Period,
@@ -302,16 +328,23 @@ def status_report_data(
     insats: Insats | None = None,
 ) -> StatusReportData:
     """Everything the report of `lansdel` (or of the whole `insats`; without either, of the
-    insats that started last) shows, in the active language, small cells hidden."""
-    insats = lansdel.insats if lansdel is not None else insats or Insats.objects.current()
-    participants = Participant.objects.filter(insats=insats)
-    referrals = Referral.objects.filter(track__insats=insats)
-    if lansdel is not None:
+    whole förbund, its insatser side by side) shows, in the active language, small cells
+    hidden."""
+    insats = lansdel.insats if lansdel is not None else insats
+    participants = Participant.objects.all()
+    referrals = Referral.objects.all()
+    if insats is not None:
+        participants = participants.filter(insats=insats)
+        referrals = referrals.filter(track__insats=insats)
+    if insats is None:
+        area_by = "insats"
+        area_groups = list(Insats.objects.order_by("name").values_list("name", flat=True))
+    elif lansdel is not None:
         participants = participants.filter(kommun__lansdel=lansdel)
         referrals = referrals.filter(kommun__lansdel=lansdel)
         area_by = "kommun"
         area_groups = list(Kommun.objects.filter(lansdel=lansdel).values_list("name", flat=True))
-    elif insats is not None and insats.lansdelar.exists():
+    elif insats.lansdelar.exists():
         area_by = "lansdel"
         area_groups = list(Lansdel.objects.filter(insats=insats).values_list("name", flat=True))
     else:
@@ -404,7 +437,7 @@ def status_report_data(
     stock_title = _("At the end of the period")
     goal_title = _("Share discharged to one of the six destinations, against the goal of 100 %")
     return StatusReportData(
-        area=lansdel.name if lansdel is not None else _("The whole programme"),
+        area=area_name(insats, lansdel),
         period=period,
         made=today or timezone.localdate(),
         minimum=minimum,
@@ -431,13 +464,7 @@ def status_report_data(
             (o.name, o.destination, text("outcome", f"outcome:{o.pk}", TOTAL)) for o in outcome_list
         ],
         gender=breakdown("gender", _("By gender"), _("Enrolled in the period, by gender")),
-        areas=breakdown(
-            area_by,
-            _("By municipality") if area_by == "kommun" else _("By county area"),
-            _("Enrolled in the period, by municipality")
-            if area_by == "kommun"
-            else _("Enrolled in the period, by county area"),
-        ),
+        areas=breakdown(area_by, *(str(title) for title in AREA_TITLES[area_by])),
         surveys=summary_per_instrument(participants, period, minimum),
     )
 
@@ -478,6 +505,9 @@ def render_status_report(report: StatusReport, *, today: dt.date | None = None) 
                 "report": report,
                 "data": data,
                 "insats": report.insats,
+                "owner": report.insats.owner
+                if report.insats
+                else Insats.objects.values_list("owner", flat=True).first(),
                 "summary": comments[0],
                 "comments": comments[1:],
             },

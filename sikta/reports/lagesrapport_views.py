@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, insats_of, scope_filter
+from sikta.access.policy import Action, insats_of, status_report_scope
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.core.http import require_form_methods
@@ -46,7 +46,8 @@ class StatusReportStartForm(forms.Form):
         field = self.fields["lansdel"]
         field.queryset = lansdelar  # type: ignore[attr-defined]
         field.required = not whole
-        field.empty_label = _("The whole programme") if whole else None  # type: ignore[attr-defined]
+        whole_name = lagesrapport.area_name(insats_of(user), None)
+        field.empty_label = whole_name if whole else None  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -166,7 +167,9 @@ def status_report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF: anyone with a role may have it, whatever the area; it identifies nobody."""
     report = get_object_or_404(
-        StatusReport.objects.filter(scope_filter(request.user)).select_related("lansdel", "insats"),
+        StatusReport.objects.filter(status_report_scope(request.user)).select_related(
+            "lansdel", "insats"
+        ),
         pk=pk,
     )
     if report.published_at is None and not lagesrapport.may_write(request.user, report):
@@ -180,10 +183,11 @@ def status_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report.pk,
             "period": [str(report.period_start), str(report.period_end)],
             "area": report.lansdel.slug if report.lansdel else "all",
+            "insats": report.insats.slug if report.insats else None,
         },
     )
     response = HttpResponse(content, content_type="application/pdf")
-    area = report.lansdel.slug if report.lansdel else "hela"
+    area = report.lansdel.slug if report.lansdel else "hela" if report.insats else "forbundet"
     name = f"lagesrapport-{area}-{report.period_start}-{report.period_end}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"

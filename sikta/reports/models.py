@@ -24,8 +24,11 @@ class StatusReport(models.Model):
     insats = models.ForeignKey(
         "organisation.Insats",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="status_reports",
         verbose_name=_("programme"),
+        help_text=_("Empty: the whole association, every programme side by side."),
     )
     lansdel = models.ForeignKey(
         Lansdel,
@@ -71,8 +74,7 @@ class StatusReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        area = self.lansdel.name if self.lansdel_id else _("The whole programme")
-        return f"{area} {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+        return f"{self.area_name} {self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A länsdel's report is of the länsdel's insats.
@@ -82,4 +84,8 @@ class StatusReport(models.Model):
 
     @property
     def area_name(self) -> str:
-        return self.lansdel.name if self.lansdel_id else str(_("The whole programme"))
+        if self.lansdel_id:
+            return self.lansdel.name
+        if self.insats_id:
+            return str(_("The whole programme"))
+        return str(_("The whole association (every programme)"))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,12 +22,12 @@ from sikta.access.policy import (
     insats_of,
     lansdel_of,
     report_scope,
+    reported_insatser,
     scope_filter,
     sees_exact_counts,
 )
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
-from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
 from sikta.participants.selectors import caseloads
 from sikta.referrals.models import Referral
@@ -41,6 +42,7 @@ from sikta.surveys.reports import summary_per_instrument
 
 BREAKDOWN_LABELS = {
     "all": gettext_lazy("All together"),
+    "insats": gettext_lazy("Programme"),
     "lansdel": gettext_lazy("County area"),
     "kommun": gettext_lazy("Municipality"),
     "track": gettext_lazy("Track"),
@@ -61,6 +63,13 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("Broken down by"), choices=list(BREAKDOWN_LABELS.items())
     )
 
+    def __init__(self, *args: Any, several: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not several:
+            # One insats: "by programme" would be one row.
+            by = self.fields["by"]
+            by.choices = [c for c in by.choices if c[0] != "insats"]  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
@@ -68,9 +77,24 @@ class DashboardForm(forms.Form):
         return data
 
 
-def _defaults() -> dict[str, Any]:
+def _defaults(several: bool = False) -> dict[str, Any]:
+    """This year so far; for the whole förbund, its insatser side by side."""
     today = timezone.localdate()
-    return {"date_from": dt.date(today.year, 1, 1), "date_to": today, "by": "all"}
+    return {
+        "date_from": dt.date(today.year, 1, 1),
+        "date_to": today,
+        "by": "insats" if several else "all",
+    }
+
+
+def _query(request: HttpRequest, defaults: dict[str, Any]) -> Any:
+    """The query with what it leaves out taken from `defaults` (a link with a period only
+    keeps the default breakdown)."""
+    query = request.GET.copy()
+    for key, value in defaults.items():
+        if not query.get(key):
+            query[key] = str(value)
+    return query
 
 
 def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
@@ -83,8 +107,9 @@ def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
 @require_safe
 def report_dashboard(request: HttpRequest) -> HttpResponse:
     insats = insats_of(request.user)
-    form = DashboardForm(request.GET or None, initial=_defaults())
-    data = form.cleaned_data if form.is_valid() else _defaults()
+    several = reported_insatser(request.user).count() > 1
+    form = DashboardForm(_query(request, _defaults(several)), several=several)
+    data = form.cleaned_data if form.is_valid() else _defaults(several)
     period = (data["date_from"], data["date_to"])
     participants, referrals, must_suppress = _scope(request)
     minimum = minimum_group(insats) if must_suppress else None
@@ -125,21 +150,22 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "surveys": summary_per_instrument(participants, period, min_group),
             "goal": goal,
             "goal_texts": goal.texts(minimum),
-            "goal_trend": _goal_trend(participants, insats, minimum),
+            "goal_trend": _goal_trend(participants, reported_insatser(request.user), minimum),
+            "insats": insats,
             "query": request.GET.urlencode(),
         },
     )
 
 
-def _goal_trend(participants: Any, insats: Insats | None, minimum: int | None) -> dict[str, Any]:
-    """The goal figure by quarter over the insats period so far, as a table and a chart."""
-    if insats is None:
+def _goal_trend(participants: Any, insatser: Any, minimum: int | None) -> dict[str, Any]:
+    """The goal figure by quarter over the insats period so far (for the förbund: from the
+    first insats's start), as a table and a chart."""
+    span = insatser.aggregate(start=Min("start_date"), end=Max("end_date"))
+    if span["start"] is None:
         return {"rows": [], "chart": ""}
-    end = min(timezone.localdate(), insats.end_date)
-    rows = [
-        (label, g, g.texts(minimum))
-        for label, g in goal_trend(participants, insats.start_date, end)
-    ]
+    end = min(timezone.localdate(), span["end"])
+    trend = goal_trend(participants, span["start"], end)
+    rows = [(label, g, g.texts(minimum)) for label, g in trend]
     title = _(
         "Share discharged to one of the six destinations, by quarter, against the goal of 100 %"
     )

@@ -151,6 +151,9 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     ),
     # The public referral form: anyone, logged in or not.
     "referral_start": (lambda p: {}, expect(OK, anonymous=OK)),
+    # The privacy notice is public: it names the controllers, no person.
+    "privacy_notice_list": (lambda p: {}, expect(OK, anonymous=OK)),
+    "privacy_notice": (lambda p: {"insats": "sikta-mot-arbetslivet"}, expect(OK, anonymous=OK)),
     "referral_short": (lambda p: {"slug": "koordinering"}, expect(OK, anonymous=OK)),
     "referral_form": (
         lambda p: {"insats": "sikta-mot-arbetslivet", "track": "koordinering"},

@@ -251,3 +251,40 @@ def test_a_current_assignment_does_not_cover_reads_from_before_it(personas: Pers
     flags = {item.event_id: item.outside_caseload for item in _draw(p).items.all()}
 
     assert flags == {before.pk: True, after.pk: False}
+
+
+def test_each_controller_reviews_the_reads_of_its_own_records(personas: Personas) -> None:
+    """Logguppföljning is the controller's duty: a review may be drawn over the records of one
+    member party, a referral not yet accepted counting with the party its rules name."""
+    from sikta.organisation.models import ControllerRule, Insats, Lansdel, MemberParty
+
+    p = personas
+    kommun = MemberParty.objects.create(code="nykoping", name="Nyköpings kommun", kind="kommun")
+    sodra = Lansdel.objects.get(slug="sodra")
+    ControllerRule.objects.create(insats=Insats.objects.current(), lansdel=sodra, party=kommun)
+    p.alice_sodra.controller = kommun
+    p.alice_sodra.save()
+    coach = p.coach_sodra.user
+    alice = _read(IN_PERIOD, coach, p.alice_sodra)
+    bo = _read(IN_PERIOD, p.koordinator_norra.user, p.bo_norra)
+    referral = _read(IN_PERIOD, p.samordnare_sodra.user, referral=p.referral_sodra)
+    client = p.client("insatsledare")
+    page = client.get("/logg/granskning/")
+    assert set(page.context["form"].fields["controller"].queryset) == {
+        kommun,
+        MemberParty.objects.get(code="region-sormland"),
+    }
+    period = {"period_from": "2026-03-01", "period_to": "2026-03-31", "sample_size": "10"}
+    client.post("/logg/granskning/", {**period, "controller": kommun.pk})
+    review = LogReview.objects.get(controller=kommun)
+    assert set(review.items.values_list("event_id", flat=True)) == {alice.pk, referral.pk}
+    region = MemberParty.objects.get(code="region-sormland")
+    client.post("/logg/granskning/", {**period, "controller": region.pk})
+    assert set(
+        LogReview.objects.get(controller=region).items.values_list("event_id", flat=True)
+    ) == {bo.pk}
+    client.post("/logg/granskning/", period)  # every controller
+    everyone = LogReview.objects.get(controller=None)
+    assert everyone.items.count() == 3
+    listing = client.get("/logg/granskning/").content.decode()
+    assert "Nyköpings kommun" in listing and "Alla personuppgiftsansvariga" in listing

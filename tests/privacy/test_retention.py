@@ -112,7 +112,8 @@ def test_a_dry_run_lists_without_names_and_removes_nothing(cases):
     old = cases["old"]
     # Rows written today count as entries too (created_at).
     assert f"participant {old.pk}: last entry {timezone.localdate()}" in output
-    assert f"kept until {THIS_YEAR + 6}-12-31" in output
+    assert f"kept 5 years, until {THIS_YEAR + 6}-12-31" in output
+    assert "Region Sörmland:" in output  # listed by controller
     assert "1 participant(s) due; dry run" in output
     assert old.first_name not in output and str(old.personnummer) not in output
     assert Participant.objects.count() == 3
@@ -173,3 +174,29 @@ def test_running_twice_changes_nothing(cases):
         AuditEvent.objects.count(),
     )
     assert after == counts
+
+
+def test_each_record_is_kept_for_its_controllers_time(cases):
+    """The member party that is personuppgiftsansvarig keeps its records by its own plan: a
+    kommun keeping two years has its record removed years before the Region's five."""
+    from sikta.organisation.models import MemberParty
+
+    kommun = MemberParty.objects.create(
+        code="testkommun", name="Testkommun", kind="kommun", retention_years=2
+    )
+    short = _closed(controller=kommun)
+    day = dt.date(THIS_YEAR + 4, 1, 1)  # past two years (and the next), not five
+    assert list(participants_due(day)) == [short]
+    assert list(participants_due(day, controller=kommun)) == [short]
+    region = MemberParty.objects.get(code="region-sormland")
+    assert list(participants_due(day, controller=region)) == []
+    assert set(participants_due(TODAY)) == {cases["old"], short}
+    # The command runs for one controller at a time when asked to.
+    output = _gallra("--controller", "region-sormland", "--execute")
+    assert "Testkommun" not in output and "1 participant(s) removed" in output
+    assert Participant.objects.filter(pk=short.pk).exists()
+    removal = AuditEvent.objects.get(detail__gallring=True)
+    assert removal.detail["controller"] == "region-sormland"
+    assert removal.detail["retention_years"] == 5
+    with pytest.raises(Exception, match="No member party"):
+        _gallra("--controller", "nobody")

@@ -131,7 +131,9 @@ def test_the_default_period_is_the_last_completed_half_year() -> None:
 
 def test_the_key_figures_counted_by_hand(data) -> None:
     with translation.override("sv"):
-        found = lagesrapport.status_report_data(None, PERIOD, minimum=5)
+        found = lagesrapport.status_report_data(
+            None, PERIOD, minimum=5, insats=Insats.objects.current()
+        )
     figures = dict(found.key_figures)
     assert [figures[sv(MEASURES[m])] for m in MEASURES] == [
         "7",  # referrals
@@ -251,6 +253,7 @@ def test_the_download_is_audited(personas: Personas, data) -> None:
         "report": made.pk,
         "period": ["2026-01-01", "2026-06-30"],
         "area": "sodra",
+        "insats": "sikta-mot-arbetslivet",
     }
     assert event.username == "styrgrupp" and event.participant is None
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sikta.casework.models import Exit
-from sikta.organisation.models import Kommun, Lansdel, Outcome
+from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome
 from sikta.participants.models import Participant
 from sikta.reports.lagesrapport import MEASURES, status_report_data
 from sikta.reports.suppression import Hidden, determined
@@ -123,10 +123,11 @@ def check_csv_is_the_page(lines: list[list[str]], figures) -> None:
             assert line == expected, (shown.figure.title, line, expected)
 
 
-def check_status_report(lansdel: Lansdel | None) -> None:
+def check_status_report(lansdel: Lansdel | None, insats: Insats | None = None) -> None:
+    """The report of `lansdel`, of the whole `insats`, or (neither) of the whole förbund."""
     with translation.override("sv"):
-        shown = status_report_data(lansdel, PERIOD, minimum=MINIMUM)
-        exact = status_report_data(lansdel, PERIOD, minimum=1)
+        shown = status_report_data(lansdel, PERIOD, minimum=MINIMUM, insats=insats)
+        exact = status_report_data(lansdel, PERIOD, minimum=1, insats=insats)
     entries, lines = {}, []
     labels = {str(label): m for m, label in MEASURES.items()}
     for dim, got, true in (
@@ -180,7 +181,9 @@ def test_nothing_shown_to_the_steering_group_gives_a_small_count_away(
         export = client.get("/rapporter/", {**dates, "by": by, "export": "csv"})
         text = b"".join(export.streaming_content).decode("utf-8-sig")
         check_csv_is_the_page(list(csv.reader(io.StringIO(text), delimiter=";")), figures)
-    for lansdel in [None, *Lansdel.objects.all()]:
+    check_status_report(None)  # the whole förbund
+    check_status_report(None, Insats.objects.current())
+    for lansdel in Lansdel.objects.all():
         check_status_report(lansdel)
     instrument = Instrument.objects.order_by("pk").first()
     survey = client.get(

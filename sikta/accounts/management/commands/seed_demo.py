@@ -13,6 +13,7 @@ from sikta.accounts.demo import (
     DEMO_PASSWORD,
     logins_allowed,
     seed_casework,
+    seed_forbund_role,
     seed_participants,
     seed_referrals,
     seed_staff,
@@ -98,6 +99,7 @@ class Command(BaseCommand):
         seed_activities(insats=insats, today=today)
 
         accounts += self._second_insats(options, today=today, with_logins=with_logins)
+        forbund = seed_forbund_role(with_logins=with_logins)
 
         if not with_logins:
             self.stdout.write(
@@ -113,6 +115,11 @@ class Command(BaseCommand):
             where = f", {account.lansdel}" if account.lansdel else ""
             self.stdout.write(
                 f"  {account.username:<{width}}  {account.role}{where} – {account.name}"
+            )
+        if forbund is not None:
+            self.stdout.write(
+                f"  ({forbund.username} leads both insatser and also holds the förbund's role: "
+                "the header switches between them)"
             )
 
     def _second_insats(self, options: Any, *, today: dt.date, with_logins: bool) -> list[Any]:
