@@ -30,7 +30,7 @@ from sikta.organisation.models import (
     StaffMember,
     Track,
 )
-from sikta.participants.models import Participant
+from sikta.participants.models import Enrolment, Participant
 from sikta.referrals.models import Referral, ReferralEvent
 
 DEMO_PASSWORD = "sikta-demo"  # demo accounts can only log in while DEBUG is on
@@ -332,6 +332,15 @@ def seed_participants(
 def _insert(batch: list[Participant], progress: Callable[[int], None] | None) -> int:
     with transaction.atomic():
         Participant.objects.bulk_create(batch, batch_size=1000)
+        Enrolment.objects.bulk_create(
+            (
+                Enrolment(
+                    participant=p, track_id=p.track_id, start_date=p.start_date, end_date=p.end_date
+                )
+                for p in batch
+            ),
+            batch_size=1000,
+        )
     if progress is not None:
         progress(len(batch))
     return len(batch)
@@ -456,6 +465,9 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
         .select_related("assigned_to")
         .order_by("pk")[:limit]
     )
+    enrolments = {
+        e.participant_id: e for e in Enrolment.objects.filter(participant__in=participants)
+    }
     goals, entries, exits = [], [], []
     for p in participants:
         author = p.assigned_to.full_name if p.assigned_to else ""
@@ -488,6 +500,7 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
             exits.append(
                 Exit(
                     participant=p,
+                    enrolment=enrolments.get(p.pk),
                     start_date=p.start_date,
                     end_date=p.end_date,
                     outcome=outcome,

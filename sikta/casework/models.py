@@ -171,7 +171,16 @@ class Exit(Authored):
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="exits", verbose_name=_("participant")
     )
-    # The period this exit ends: a participant enrolled again starts a new one.
+    # The enrolment this exit ends (none for exits recorded before enrolments were kept, and
+    # not found); a participant enrolled again starts a new one.
+    enrolment = models.OneToOneField(
+        "participants.Enrolment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exit",
+        verbose_name=_("enrolment"),
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     outcome = models.ForeignKey(

@@ -23,7 +23,7 @@ from sikta.casework.models import (
     Mapping,
     Pause,
 )
-from sikta.participants.models import Participant
+from sikta.participants.models import Enrolment, Participant
 
 
 class EditConflict(Exception):
@@ -156,9 +156,16 @@ def participant_exit(
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     if locked.status not in Participant.ENROLLED:
         raise EditConflict
+    # The enrolment it ends (one made before enrolments were kept is recorded now).
+    enrolment = participant.enrolments.filter(end_date__isnull=True).first() or Enrolment(
+        participant=participant, track=participant.track, start_date=participant.start_date
+    )
+    enrolment.end_date = max(data["end_date"], enrolment.start_date)
+    enrolment.save()
     exit_ = Exit.objects.create(
         participant=participant,
-        start_date=participant.start_date,
+        enrolment=enrolment,
+        start_date=enrolment.start_date,
         end_date=data["end_date"],
         outcome=data["outcome"],
         occupation_after=data.get("occupation_after", ""),

@@ -157,6 +157,54 @@ class Participant(models.Model):
         return (end - self.start_date).days
 
 
+class Enrolment(models.Model):
+    """One enrolment (inskrivning) in the insats: from its start to its exit. A person enrolled
+    again after an exit gets a new one; the earlier stays as it was. The participant's own
+    start and end dates are those of the latest enrolment (what lists and limits count by)."""
+
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        verbose_name=_("participant"),
+    )
+    track = models.ForeignKey(
+        Track, on_delete=models.PROTECT, related_name="+", verbose_name=_("track")
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referral"),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["participant", "start_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(end_date__isnull=True),
+                name="one_open_enrolment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="enrolment_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"{self.end_date:%Y-%m-%d}" if self.end_date else "…"
+        return f"{self.start_date:%Y-%m-%d} – {end}"
+
+
 class Assignment(models.Model):
     """Who was responsible for a participant, from when to when; reassignment keeps the past."""
 

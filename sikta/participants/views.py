@@ -91,6 +91,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "journal": participant.journal.current().select_related("corrects")[:JOURNAL_PREVIEW],
             "journal_count": participant.journal.current().count(),
             "exits": participant.exits.select_related("outcome").prefetch_related("income_after"),
+            "enrolments": participant.enrolments.select_related("track", "exit__outcome"),
             "assignments": participant.assignments.select_related("staff", "track"),
             "consents": participant.consents.all(),
             "referrals": participant.referrals.select_related("track"),

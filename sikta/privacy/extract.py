@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from sikta.audit.models import AuditEvent
 from sikta.casework.documents import STYLESHEET, _refuse
 from sikta.core.personnummer import Personnummer
+from sikta.organisation.models import ControllerRule, MemberParty
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 
@@ -140,14 +141,24 @@ def _audit_rows(participants: list[Participant], referrals: list[Referral]) -> l
     ]
 
 
-def collect(personnummer: Personnummer, *, insats: Any = None) -> Extract:
+def collect(
+    personnummer: Personnummer, *, insats: Any = None, controller: MemberParty | None = None
+) -> Extract:
     """Everything held about the person with `personnummer`, in Swedish: in `insats` (the one
-    whose leads produce the extract; each insats answers for its own records), or in all."""
+    whose leads produce the extract; each insats answers for its own records), or in all; of
+    one `controller` if given (the member party the person asked: what it is
+    personuppgiftsansvarig for, a referral not yet accepted by what its rules name)."""
     participants = Participant.objects.filter(personnummer=personnummer.digits)
     referrals_q = Referral.objects.all()
     if insats is not None:
         participants = participants.filter(insats=insats)
         referrals_q = referrals_q.filter(track__insats=insats)
+    if controller is not None:
+        participants = participants.filter(controller=controller)
+        referrals_q = referrals_q.filter(
+            Q(participant__controller=controller)
+            | (Q(participant__isnull=True) & ControllerRule.objects.referrals_of(controller))
+        )
     participants = list(participants)
     referrals = list(
         referrals_q.filter(

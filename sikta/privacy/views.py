@@ -3,6 +3,8 @@ says, per insats, who is the controller of which records (GDPR art. 13–14)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,10 @@ def _audit(request: HttpRequest, extract: Extract, action: str, detail: dict) ->
     )
 
 
+def _code(party: Any) -> str | None:
+    return party.code if party is not None else None
+
+
 @never_cache
 @requires(Action.REGISTER_EXTRACT)
 @require_form_methods
@@ -44,24 +50,31 @@ def register_extract(request: HttpRequest) -> HttpResponse:
 
     The personnummer travels in the POST body, never in the URL (which ends up in logs).
     """
-    form = ExtractForm(request.POST or None)
+    insats = insats_of(request.user)
+    form = ExtractForm(request.POST or None, insats=insats)
     extract = None
     if request.method == "POST" and form.is_valid():
-        extract = collect(form.cleaned_data["personnummer"], insats=insats_of(request.user))
+        controller = form.cleaned_data["controller"]
+        extract = collect(form.cleaned_data["personnummer"], insats=insats, controller=controller)
         kind = request.GET.get("format", "")
         if kind in FORMATS and extract.found:
             _audit(
                 request,
                 extract,
                 AuditAction.PARTICIPANT_EXPORT,
-                {"what": "registerutdrag", "format": kind},
+                {"what": "registerutdrag", "format": kind, "controller": _code(controller)},
             )
             body = render_pdf(extract) if kind == "pdf" else render_json(extract)
             response = HttpResponse(body, content_type=FORMATS[kind][0])
             name = f"registerutdrag-{extract.personnummer.digits}.{kind}"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        _audit(request, extract, AuditAction.PARTICIPANT_VIEW, {"what": "registerutdrag"})
+        _audit(
+            request,
+            extract,
+            AuditAction.PARTICIPANT_VIEW,
+            {"what": "registerutdrag", "controller": _code(controller)},
+        )
     return render(
         request,
         "privacy/register_extract.html",
@@ -69,6 +82,7 @@ def register_extract(request: HttpRequest) -> HttpResponse:
             "form": form,
             "extract": extract,
             "formats": [(k, label) for k, (_type, label) in FORMATS.items()],
+            "controller": form.cleaned_data.get("controller") if extract else None,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

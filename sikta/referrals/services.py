@@ -24,7 +24,7 @@ from sikta.organisation.models import (
     StaffMember,
     Track,
 )
-from sikta.participants.models import Consent, Participant
+from sikta.participants.models import Consent, Enrolment, Participant
 from sikta.participants.services import check_caseworker, participant_assign
 from sikta.referrals import notifications
 from sikta.referrals.models import Referral, ReferralEvent
@@ -296,8 +296,7 @@ def referral_accept(
     )
     if not active:
         # A new enrolment. An active participant (e.g. moving from koordinering to coachning)
-        # keeps the start of their time in the programme; an earlier, closed period is kept
-        # in its exit record.
+        # keeps the start of their time in the programme (and their enrolment).
         participant.start_date = start_date
         participant.end_date = None
         participant.status = Participant.Status.ACTIVE
@@ -308,6 +307,11 @@ def referral_accept(
         participant.protected_identity_since = timezone.now()
         participant.protected_identity_by = request.user
     participant.save()
+    if not active:
+        # Its own enrolment record: an earlier one (ended by its exit) stays as it was.
+        Enrolment.objects.create(
+            participant=participant, track=referral.track, referral=referral, start_date=start_date
+        )
     audit_record(
         request=request,
         action=AuditAction.PARTICIPANT_CREATE if created else AuditAction.PARTICIPANT_CHANGE,

@@ -94,7 +94,7 @@ def test_json_is_sections_of_records(personas: Personas, alice) -> None:
         for row in records:
             assert all(isinstance(k, str) and isinstance(v, str) for k, v in row.items())
     event = AuditEvent.objects.get(action="participant.export", participant=alice)
-    assert event.detail == {"what": "registerutdrag", "format": "json"}
+    assert event.detail == {"what": "registerutdrag", "format": "json", "controller": None}
     assert event.username == "insatsledare"
 
 
@@ -147,3 +147,31 @@ def test_only_the_leads_may_make_one(personas: Personas, alice, persona: str) ->
     assert client.get(URL).status_code == 403
     assert _post(client, str(alice.personnummer), "json").status_code == 403
     assert not AuditEvent.objects.filter(action="participant.export").exists()
+
+
+def test_an_extract_may_hold_one_controllers_records(personas: Personas, alice) -> None:
+    """The person asks a member party: the extract holds what that party is the controller of
+    (a referral not yet accepted counts with the party its rules name)."""
+    from sikta.organisation.models import ControllerRule, Insats, Lansdel, MemberParty
+
+    kommun = MemberParty.objects.create(code="nykoping", name="Nyköpings kommun", kind="kommun")
+    ControllerRule.objects.create(
+        insats=Insats.objects.current(), lansdel=Lansdel.objects.get(slug="sodra"), party=kommun
+    )
+    region = MemberParty.objects.get(code="region-sormland")
+    assert alice.controller == region
+    pending = ReferralFactory(personnummer=alice.personnummer, kommun=alice.kommun)
+    assert collect(alice.personnummer, controller=region).participants == [alice]
+    of_kommun = collect(alice.personnummer, controller=kommun)
+    assert of_kommun.participants == [] and of_kommun.referrals == [pending]
+    client = personas.client("insatsledare")
+    page = client.post(URL, {"personnummer": str(alice.personnummer), "controller": kommun.pk})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'name="controller" value="{kommun.pk}"' in body  # kept for the download
+    exported = client.post(
+        URL + "?format=json", {"personnummer": str(alice.personnummer), "controller": kommun.pk}
+    )
+    assert "Samtal om sömnvanor" not in exported.content.decode()  # Region's journal
+    event = AuditEvent.objects.get(action="participant.export")
+    assert event.detail["controller"] == "nykoping" and event.referral == pending

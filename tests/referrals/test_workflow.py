@@ -392,3 +392,51 @@ def test_the_accept_page_warns_about_criteria_not_met(personas: Personas) -> Non
     referral = ReferralFactory(status=Status.ASSESSED, af_status="aktivt_sokande")
     page = personas.client("samordnare_sodra").get(f"/aktualiseringar/{referral.pk}/antag/")
     assert [r.rule.kind for r in page.context["not_met"]] == ["labour_market"]
+
+
+def test_enrolled_again_after_an_exit_is_an_enrolment_of_its_own(
+    personas: Personas, time_machine
+) -> None:
+    """Each enrolment is a record (start, end, exit): enrolling again keeps the earlier one as
+    it was, instead of writing over the start date."""
+    from sikta.casework.models import Exit
+    from sikta.organisation.models import Outcome
+
+    time_machine.move_to("2027-01-10 10:00 +01:00")
+    first = ReferralFactory(status=Status.ASSESSED)
+    move(first, Status.ACCEPTED, personas)
+    participant = Participant.objects.get(personnummer=first.personnummer)
+    (enrolment,) = participant.enrolments.all()
+    assert enrolment.start_date == dt.date(2026, 12, 1) and enrolment.referral == first
+    assert enrolment.end_date is None
+    coach = personas.client("coach_sodra")
+    work = Outcome.objects.get(code="arbete")
+    response = coach.post(
+        f"/deltagare/{participant.pk}/utskrivning/",
+        {"end_date": "2026-12-20", "outcome": work.pk},
+    )
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert enrolment.end_date == dt.date(2026, 12, 20)
+    assert Exit.objects.get(participant=participant).enrolment == enrolment
+    # Referred and enrolled again the next year.
+    again = ReferralFactory(status=Status.ASSESSED, personnummer=first.personnummer)
+    services.referral_accept(
+        referral=again,
+        caseworker=personas.coach_sodra,
+        start_date=dt.date(2027, 3, 1),
+        request=request_as(personas.samordnare_sodra),
+    )
+    participant.refresh_from_db()
+    assert participant.start_date == dt.date(2027, 3, 1) and participant.end_date is None
+    earlier, latest = participant.enrolments.order_by("start_date")
+    assert (earlier.start_date, earlier.end_date) == (dt.date(2026, 12, 1), dt.date(2026, 12, 20))
+    assert earlier.exit.outcome == work
+    assert (latest.start_date, latest.end_date, latest.referral) == (
+        dt.date(2027, 3, 1),
+        None,
+        again,
+    )
+    page = coach.get(f"/deltagare/{participant.pk}/").content.decode()
+    assert "Inskrivningar" in page and "2026-12-01" in page and "2026-12-20" in page
+    assert "2027-03-01" in page and "Pågår" in page
