@@ -18,7 +18,7 @@ from sikta.organisation.models import (
     StaffMember,
     Track,
 )
-from sikta.participants.models import Participant
+from sikta.participants.models import Enrolment, Participant
 from sikta.referrals.models import Referral
 
 
@@ -60,6 +60,7 @@ class StaffMemberFactory(factory.django.DjangoModelFactory):
 class ParticipantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Participant
+        skip_postgeneration_save = True
 
     personnummer = factory.Sequence(fictional_personnummer)
     first_name = factory.Sequence(lambda n: f"Deltagare{n}")
@@ -72,6 +73,20 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         lambda o: ControllerRule.objects.controller_for(o.insats, o.track, o.kommun.lansdel)
     )
     start_date = dt.date(2025, 3, 1)
+
+    @factory.post_generation
+    def enrolment(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """The enrolment the participant's dates are of (as accepting a referral makes it);
+        `enrolment=False` for a record from before enrolments were kept."""
+        if create and extracted is not False:
+            Enrolment.objects.create(
+                participant=self,
+                track=self.track,
+                start_date=self.start_date,
+                end_date=(self.end_date or self.start_date)
+                if self.status == Participant.Status.CLOSED
+                else None,
+            )
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):

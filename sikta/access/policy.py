@@ -81,6 +81,9 @@ class Action(StrEnum):
     WRITE_STATUS_REPORT = "statusreport.write"
     # Uppföljning Finsam: the per-participant registration checklist and its export.
     HANDLE_FINSAM = "finsam.handle"
+    # Uppföljning Finsam as the service takes it today: per insats, the number of participants
+    # by kön (exact counts, no person), for the insats's leads and the förbund's.
+    REPORT_FINSAM_COUNTS = "finsam.counts"
     # Privacy duties: reviewing staff reads in the audit log (logguppföljning), and producing a
     # person's register extract (GDPR art. 15). Consent is recorded with CHANGE_PARTICIPANT.
     REVIEW_AUDIT_LOG = "audit.review"
@@ -124,6 +127,7 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
         Action.EXPORT_PSEUDONYMISED,
         Action.REVIEW_AUDIT_LOG,
         Action.REGISTER_EXTRACT,
+        Action.REPORT_FINSAM_COUNTS,
     },
     RoleCode.INSATSLEDARE: _EVERYONE
     | _PERSON_ACTIONS
@@ -134,6 +138,7 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
         Action.EXPORT_PSEUDONYMISED,
         Action.REVIEW_AUDIT_LOG,
         Action.REGISTER_EXTRACT,
+        Action.REPORT_FINSAM_COUNTS,
     },
     RoleCode.SAMORDNARE: _EVERYONE
     | _PERSON_ACTIONS
@@ -161,7 +166,7 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
 }
 
 # What a role of the förbund may do at most: aggregates, never a person.
-_FORBUND = _EVERYONE | {Action.WRITE_STATUS_REPORT}
+_FORBUND = _EVERYONE | {Action.WRITE_STATUS_REPORT, Action.REPORT_FINSAM_COUNTS}
 
 _NOBODY = Q(pk__in=[])
 

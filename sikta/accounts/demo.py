@@ -171,6 +171,10 @@ def seed_staff(*, rng: random.Random, insats: Insats, with_logins: bool) -> list
     for username, role_code, lansdel, _n in _staff_plan(insats):
         first = rng.choice(FEMALE_NAMES + MALE_NAMES)
         last = rng.choice(SURNAMES)
+        # One person with roles in several insatser keeps one name.
+        same = StaffMember.objects.filter(email=f"{username}@example.com").order_by("pk").first()
+        if same is not None:
+            first, last = same.first_name, same.last_name
         staff = StaffMember.objects.filter(user__username=username, insats=insats).first()
         if staff is None:
             staff = StaffMember.objects.filter(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -57,3 +58,44 @@ class EducationForm(forms.Form):
         empty_label=_("Choose…"),
         error_messages={"required": _("Choose the education level.")},
     )
+
+
+class CountsPeriodForm(forms.Form):
+    """A calendar year (how Uppföljning Finsam counts), or a period of one's own."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    date_from = forms.DateField(
+        label=_("Or from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if bool(start) != bool(end):
+            self.add_error(
+                "date_to" if start else "date_from",
+                _("Give both dates of the period, or choose a year."),
+            )
+        elif start and end and start > end:
+            self.add_error("date_to", _("The period ends before it begins."))
+        elif not start and not data.get("year"):
+            self.add_error("year", _("Choose a year, or give a period."))
+        return data
+
+    def period(self) -> tuple[Any, Any]:
+        data = self.cleaned_data
+        if data.get("date_from"):
+            return data["date_from"], data["date_to"]
+        year = data["year"]
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,13 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, insats_of, lansdel_of
+from sikta.access.policy import (
+    Action,
+    get_participant_for_user,
+    insats_of,
+    lansdel_of,
+    may,
+    reported_insatser,
+)
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record, audit_record_many
 from sikta.finsam import selectors
-from sikta.finsam.forms import ChecklistFilter, EducationForm, MarkForm
+from sikta.finsam.forms import ChecklistFilter, CountsPeriodForm, EducationForm, MarkForm
 from sikta.finsam.models import Registration
-from sikta.organisation.models import EducationLevel, Lansdel
+from sikta.organisation.models import EducationLevel, Insats, Lansdel
 from sikta.participants.models import Participant
 from sikta.reports import exports
 
@@ -211,3 +218,70 @@ def finsam_export(request: HttpRequest) -> HttpResponse:
 
     body = exports.counted(itertools.chain([selectors.COLUMNS], lines()), logged)
     return exports.response(kind, body, f"sikta-finsam-{timezone.localdate()}")
+
+
+def _counts_years() -> list[int]:
+    """The years the förbund's insatser have run, newest first."""
+    span = Insats.objects.aggregate(start=Min("start_date"), end=Max("end_date"))
+    this_year = timezone.localdate().year
+    first = span["start"].year if span["start"] else this_year
+    return list(
+        range(min(this_year, span["end"].year if span["end"] else this_year), first - 1, -1)
+    )
+
+
+@requires(Action.REPORT_FINSAM_COUNTS)
+@require_safe
+def finsam_counts(request: HttpRequest) -> HttpResponse:
+    """Uppföljning Finsam as the service takes it today: per insats and year (or a chosen
+    period), the number of participants by kön, to type or paste in; no person."""
+    years = _counts_years()
+    today = timezone.localdate()
+    # In January the year just ended is what is reported.
+    default_year = today.year - 1 if today.month == 1 and today.year - 1 in years else today.year
+    form = CountsPeriodForm(request.GET or {"year": default_year}, years=years)
+    table = None
+    if form.is_valid():
+        period = form.period()
+        table = selectors.counts_by_kon(reported_insatser(request.user).order_by("name"), period)
+        kind = request.GET.get("format")
+        if kind in exports.FORMATS:
+            audit_record(
+                request=request,
+                action=AuditAction.REPORT_EXPORT,
+                detail={
+                    "what": "Uppföljning Finsam, antal per kön",
+                    "format": kind,
+                    "period": [str(d) for d in period],
+                },
+            )
+            return exports.response(
+                kind, _counts_lines(table, period), f"sikta-finsam-antal-{period[0]}-{period[1]}"
+            )
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "finsam/counts.html",
+        {
+            "form": form,
+            "table": table,
+            "period": form.period() if table is not None else None,
+            "query": query.urlencode(),
+            "checklist": may(request.user, Action.HANDLE_FINSAM),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _counts_lines(table: list[selectors.KonCounts], period: tuple[Any, Any]) -> Iterator[list[Any]]:
+    yield [_("Programme"), _("Measure"), _("Women"), _("Men"), _("Total")]
+    for row in table:
+        for label, values in (
+            (_("Participants in the period"), row.participants),
+            (_("of whom began in the period"), row.new),
+            (_("of whom ended in the period"), row.ended),
+        ):
+            yield [row.insats.name, label, *values]
+    yield []
+    yield [_("Period"), str(period[0]), str(period[1])]

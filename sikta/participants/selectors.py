@@ -14,30 +14,36 @@ from sikta.participants.models import Participant
 
 @dataclass(frozen=True)
 class CountTable:
-    """Active participants per länsdel (rows) and track (columns), with totals."""
+    """Active participants per länsdel (rows; per kommun in an insats without länsdelar) and
+    track (columns), with totals."""
 
     tracks: list[Track]
-    rows: list[tuple[Lansdel, list[int], int]]
+    rows: list[tuple[str, list[int], int]]
     column_totals: list[int]
     total: int
+    by_kommun: bool = False
 
 
 def active_counts(insats: Insats) -> CountTable:
     tracks = list(insats.tracks.all())
-    lansdelar = list(insats.lansdelar.all())
+    areas: list[Any] = list(insats.lansdelar.all())
+    by_kommun = not areas
+    key = "kommun" if by_kommun else "kommun__lansdel"
+    if by_kommun:
+        areas = list(insats.kommuner.order_by("name"))
     counts = {
-        (row["kommun__lansdel"], row["track"]): row["n"]
+        (row[key], row["track"]): row["n"]
         for row in Participant.objects.active()
         .filter(track__insats=insats)
-        .values("kommun__lansdel", "track")
+        .values(key, "track")
         .annotate(n=Count("pk"))
     }
     rows = []
-    for lansdel in lansdelar:
-        cells = [counts.get((lansdel.pk, track.pk), 0) for track in tracks]
-        rows.append((lansdel, cells, sum(cells)))
+    for area in areas:
+        cells = [counts.get((area.pk, track.pk), 0) for track in tracks]
+        rows.append((area.name if by_kommun else area.label, cells, sum(cells)))
     column_totals = [sum(row[1][i] for row in rows) for i in range(len(tracks))]
-    return CountTable(tracks, rows, column_totals, sum(column_totals))
+    return CountTable(tracks, rows, column_totals, sum(column_totals), by_kommun)
 
 
 def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Any:

@@ -295,6 +295,8 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # The checklist and its export: the leads, the samordnare for their länsdel.
     "finsam_list": (lambda p: {}, _denied_unless(LEADS)),
     "finsam_export": (lambda p: {}, _denied_unless(LEADS)),
+    # The counts by kön per insats: the insats's leads (exact counts, no person).
+    "finsam_counts": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     # Marking is a POST; a GET is refused even to those who may mark.
     **{
         name: (
