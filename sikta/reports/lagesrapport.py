@@ -215,6 +215,7 @@ def hidden_cells(
     *,
     relations: Sequence[Sequence[tuple[Key, int]]] = (),
     keep: frozenset[Key] = frozenset(),
+    fixed: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """The cells to hide over all tables together, so that no table gives away another's.
 
@@ -244,7 +245,7 @@ def hidden_cells(
                     [*((_key(dim, m, c), 1) for m in parts), (_key(dim, whole, c), -1)]
                     for c in columns
                 ]
-    return hide(values, _distinct(lines), minimum, keep=keep)
+    return hide(values, _distinct(lines), minimum, keep=keep, fixed=fixed)
 
 
 def _distinct(lines: list[list[tuple[Key, int]]]) -> list[list[tuple[Key, int]]]:
@@ -379,7 +380,10 @@ def status_report_data(
         *((_key("outcome", f"outcome:{o.pk}", TOTAL), 1) for o in outcome_list if o.destination),
         (destination_total, -1),
     ]
-    hidden = hidden_cells(tables, minimum, relations=[to_goal], keep=goal_keys)
+    # The goal figure is published as it is on every page: hiding it here would protect
+    # nothing (what it gives away by itself, e.g. one outcome that is the whole difference, it
+    # gives away everywhere). It stays shown unless small itself, as the goal sentence shows it.
+    hidden = hidden_cells(tables, minimum, relations=[to_goal], fixed=goal_keys)
 
     def text(dim: str, measure: str, group: str) -> str:
         count = tables[dim].counts[measure].get(group, 0)

@@ -42,24 +42,30 @@ def hide(
     minimum: int,
     *,
     keep: frozenset[Key] = frozenset(),
+    fixed: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """The keys to hide. `lines` are the sums of the table: each a list of (key, coefficient)
     whose weighted values add up to zero (a row's cells +1, its total −1). A count in `keep` is
-    published elsewhere as it is (the goal figure): it is hidden when it is small itself, and to
-    protect another only when nothing else can be."""
-    hidden = _line_rule(values, lines, {k for k, v in values.items() if 0 < v < minimum}, keep)
-    while derivable := determined(hidden, lines):
+    preferred shown: it is hidden when it is small itself, and to protect another only when
+    nothing else can be. A count in `fixed` is published elsewhere as it is (the goal figure):
+    it is never hidden unless small, and what it gives away by itself is not hidden for."""
+    small = {k for k, v in values.items() if 0 < v < minimum}
+    fixed = frozenset(fixed - small)
+    hidden = _line_rule(values, lines, small, keep, fixed)
+    inherent: set[Key] = set()
+    while derivable := determined(hidden, lines) - inherent:
         found = [
             k
             for key in derivable
             for line in lines
             if any(k == key for k, _ in line)
             for k, _c in line
-            if k not in hidden and values[k] > 0
+            if k not in hidden and values[k] > 0 and k not in fixed
         ]
         if not found:
-            break  # nothing left that could be hidden: cannot happen with counts ≥ 0
-        hidden = _line_rule(values, lines, hidden | {_choose(found, values, keep)}, keep)
+            inherent |= derivable  # given away by the published counts themselves
+            continue
+        hidden = _line_rule(values, lines, hidden | {_choose(found, values, keep)}, keep, fixed)
     return hidden
 
 
@@ -174,6 +180,7 @@ def _line_rule(
     lines: Sequence[Sequence[tuple[Key, int]]],
     hidden: set[Key],
     keep: frozenset[Key] = frozenset(),
+    fixed: frozenset[Key] = frozenset(),
 ) -> set[Key]:
     """`hidden` grown until no line hides exactly one count (while another could go)."""
     hidden = set(hidden)
@@ -183,7 +190,7 @@ def _line_rule(
         for line in lines:
             if sum(k in hidden for k, _c in line) != 1:
                 continue
-            others = [k for k, _c in line if k not in hidden and values[k] > 0]
+            others = [k for k, _c in line if k not in hidden and values[k] > 0 and k not in fixed]
             if others:
                 hidden.add(_choose(others, values, keep))
                 changed = True

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sikta.casework.models import Exit
-from sikta.organisation.models import Kommun, Outcome
+from sikta.organisation.models import Insats, Kommun, Outcome
 from sikta.participants.models import Participant
 from sikta.reports.goal import goal_figure
 from sikta.reports.lagesrapport import status_report_data
@@ -53,7 +53,7 @@ def shown_everywhere(personas: Personas, role: str) -> dict[str, tuple[str, str,
     lines = csv_lines(client.get("/rapporter/", {**query, "export": "csv"}))
     found["csv"] = (lines[1][1], lines[2][1], lines[3][1])
     period = tuple(dt.date.fromisoformat(d) for d in PERIOD)
-    data = status_report_data(None, period, minimum=5)
+    data = status_report_data(None, period, minimum=5, insats=Insats.objects.current())
     found["lägesrapport"] = (data.discharged, data.destination, data.share)
     return found
 
@@ -69,7 +69,12 @@ def test_the_reported_case_14_exits_10_to_a_destination(personas: Personas) -> N
         found = shown_everywhere(personas, role)
         assert set(found.values()) == {("14", "10", "71\xa0%")}, (role, found)
     # The PDF's own text says it, and its goal chart has a bar for the whole programme.
-    data = status_report_data(None, (dt.date(2026, 1, 1), dt.date(2026, 11, 30)), minimum=5)
+    data = status_report_data(
+        None,
+        (dt.date(2026, 1, 1), dt.date(2026, 11, 30)),
+        minimum=5,
+        insats=Insats.objects.current(),
+    )
     assert 'width="0"' not in str(data.goal_chart.svg).split("</rect>")[0]
     assert re.search(r">71\xa0%<", str(data.goal_chart.svg))
 
