@@ -50,6 +50,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r sikta -x "sikta/*/migrations" -ll
+	$(BIN)/lint-imports
 	$(PY) scripts/audit_pins.py
 
 format: $(VENV)/.installed

@@ -83,7 +83,7 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
                 participant=self,
                 track=self.track,
                 start_date=self.start_date,
-                end_date=(self.end_date or self.start_date)
+                end_date=max(self.end_date or self.start_date, self.start_date)
                 if self.status == Participant.Status.CLOSED
                 else None,
             )

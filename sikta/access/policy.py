@@ -41,10 +41,23 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
+from sikta.access.protection import (  # noqa: F401  (part of the policy's interface)
+    note_referral_protection,
+    protected_participants_of,
+    referral_is_protected,
+)
 from sikta.access.roles import RoleCode
+from sikta.access.staff import (  # noqa: F401  (part of the policy's interface)
+    choose_record,
+    insats_of,
+    lansdel_of,
+    role_of,
+    staff_of,
+    staff_records,
+)
 
 if TYPE_CHECKING:
     from sikta.organisation.models import Insats, Lansdel, StaffMember
@@ -171,47 +184,6 @@ _FORBUND = _EVERYONE | {Action.WRITE_STATUS_REPORT, Action.REPORT_FINSAM_COUNTS}
 _NOBODY = Q(pk__in=[])
 
 
-def staff_records(user: Any) -> list[StaffMember]:
-    """The user's active staff records: one per insats they hold a role in (and one for a role
-    of the förbund). Cached on the user object for the request."""
-    if user is None or not user.is_authenticated:
-        return []
-    if not hasattr(user, "_sikta_records"):
-        from sikta.organisation.models import StaffMember
-
-        user._sikta_records = list(
-            StaffMember.objects.select_related("role", "lansdel", "insats")
-            .filter(user=user, is_active=True)
-            .order_by(F("insats__name").asc(nulls_last=True), "pk")
-        )
-    return user._sikta_records
-
-
-def choose_record(user: Any, record_pk: int | None) -> None:
-    """Work as the record `record_pk` (one of the user's own; the session keeps the choice and
-    `sikta.access.middleware` brings it back on every request). Unknown: the first record."""
-    user._sikta_chosen = record_pk
-    if hasattr(user, "_sikta_staff"):
-        del user._sikta_staff
-
-
-def staff_of(user: Any) -> StaffMember | None:
-    """The staff record the user works as now, or None."""
-    records = staff_records(user)
-    if not records:
-        return None
-    if not hasattr(user, "_sikta_staff"):
-        chosen = getattr(user, "_sikta_chosen", None)
-        user._sikta_staff = next((r for r in records if r.pk == chosen), records[0])
-    return user._sikta_staff
-
-
-def insats_of(user: Any) -> Insats | None:
-    """The insats the user works in now; None for a role of the förbund (or no role)."""
-    staff = staff_of(user)
-    return staff.insats if staff is not None else None
-
-
 def scope_filter(user: Any, path: str = "insats") -> Q:
     """What of the installation `user` may count in aggregates, as a filter on `path` (the way
     to an insats): their insats, every insats for a role of the förbund, nothing without a
@@ -253,16 +225,6 @@ def sees_exact_counts(user: Any) -> bool:
         and staff.insats_id is not None
         and staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE)
     )
-
-
-def role_of(user: Any) -> RoleCode | None:
-    staff = staff_of(user)
-    return RoleCode(staff.role.code) if staff is not None else None
-
-
-def lansdel_of(user: Any) -> Lansdel | None:
-    staff = staff_of(user)
-    return staff.lansdel if staff is not None else None
 
 
 def grants(user: Any) -> frozenset[Action]:
@@ -392,6 +354,58 @@ def status_report_scope(user: Any) -> Q:
     return Q(insats_id=staff.insats_id) | Q(insats__isnull=True)
 
 
+def _samordnare_kinds() -> tuple[str, ...]:
+    """What a samordnare may plan and record in the activity plan, always for their own
+    länsdel: the local steering group, trainings and staff meetings."""
+    from sikta.activities.models import Kind
+
+    return (Kind.LOCAL_STEERING, Kind.TRAINING, Kind.STAFF_MEETING)
+
+
+def may_create_activity(user: Any) -> bool:
+    """Whether `user` may plan a new activity: the leads, and a samordnare with a länsdel."""
+    staff = staff_of(user)
+    return (
+        Action.MANAGE_ACTIVITY_PLAN in grants(user)
+        and staff is not None
+        and (staff.role.code != RoleCode.SAMORDNARE or staff.lansdel_id is not None)
+    )
+
+
+def may_manage_activity(user: Any, activity: Any) -> bool:
+    """Whether `user` may change `activity` (a meeting of the activity plan): the leads any of
+    their insats, a samordnare those of their own länsdel of the kinds they plan."""
+    staff = staff_of(user)
+    if Action.MANAGE_ACTIVITY_PLAN not in grants(user) or staff is None:
+        return False
+    if staff.insats_id is None or activity.insats_id != staff.insats_id:
+        return False
+    if staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return True
+    return (
+        staff.role.code == RoleCode.SAMORDNARE
+        and staff.lansdel_id is not None
+        and activity.lansdel_id == staff.lansdel_id
+        and activity.kind in _samordnare_kinds()
+    )
+
+
+def activity_choices(user: Any, insats: Insats) -> dict[str, Any]:
+    """The kinds and länsdelar `user` may choose in the activity form."""
+    from sikta.activities.models import Kind
+    from sikta.organisation.models import Lansdel
+
+    staff = staff_of(user)
+    if staff is not None and staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return {"kinds": list(Kind.values), "lansdelar": insats.lansdelar.all()}
+    lansdel_id = staff.lansdel_id if staff is not None else None
+    return {
+        "kinds": list(_samordnare_kinds()),
+        "lansdelar": Lansdel.objects.filter(pk=lansdel_id),
+        "lansdel_required": True,
+    }
+
+
 def _in_area(staff: StaffMember, lansdel_id: int | None) -> bool:
     if staff.lansdel_id:
         return lansdel_id == staff.lansdel_id
@@ -469,51 +483,6 @@ def referral_identity_scope(user: Any) -> Q:
     return Q(track__insats_id=staff.insats_id) & _area(staff, "kommun__lansdel")
 
 
-def protected_participants_of(referral: Referral) -> list[Participant]:
-    """The protected participants a referral is about: the one it was accepted into, or one with
-    the same personnummer. Cached on the referral (`note_referral_protection` fills the cache
-    for a whole page in one query)."""
-    cached = getattr(referral, "_sikta_protected", None)
-    if cached is None:
-        from sikta.participants.models import Participant
-
-        cached = list(
-            Participant.objects.filter(
-                Q(pk=referral.participant_id) | Q(personnummer=referral.personnummer.digits),
-                protected_identity=True,
-            ).select_related("kommun")
-        )
-        referral._sikta_protected = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def note_referral_protection(referrals: Any) -> None:
-    """Fill the protection cache of many referrals in one query (list pages, audit rows)."""
-    from sikta.participants.models import Participant
-
-    referrals = [r for r in referrals if getattr(r, "_sikta_protected", None) is None]
-    if not referrals:
-        return
-    numbers = {r.personnummer.digits for r in referrals}
-    ids = {r.participant_id for r in referrals if r.participant_id is not None}
-    protected = list(
-        Participant.objects.filter(
-            Q(personnummer__in=numbers) | Q(pk__in=ids), protected_identity=True
-        ).select_related("kommun")
-    )
-    for referral in referrals:
-        referral._sikta_protected = [  # type: ignore[attr-defined]
-            p
-            for p in protected
-            if p.pk == referral.participant_id
-            or p.personnummer.digits == referral.personnummer.digits
-        ]
-
-
-def referral_is_protected(referral: Referral) -> bool:
-    return bool(protected_participants_of(referral))
-
-
 def may_see_referral_identity(user: Any, referral: Referral) -> bool:
     """Whether `user` may see who a referral is about. For a protected person: the samordnare
     of the referral's länsdel (who decides on it), and whoever may see the person's identity."""
@@ -539,6 +508,7 @@ def get_participant_for_user(
     *,
     audit: str = "",
     refuse: Callable[[Participant], bool] | None = None,
+    record_read: bool = True,
 ) -> Participant:
     """The participant if `request.user` may do `action` on them, else 404.
 
@@ -546,6 +516,8 @@ def get_participant_for_user(
     as `audit` if given (a page that only shows the person before a change), else as `action`.
     `refuse`: a further check on a participant the user may see; True is 403, with no audit
     row (nothing was read). A protected person's audit row is flagged by the audit service.
+    `record_read=False`: a POST that shows nothing of the person, whose service writes the
+    one record of the change (an invalid form then writes none).
     """
     from sikta.audit.services import audit_record
     from sikta.participants.models import Participant
@@ -559,7 +531,8 @@ def get_participant_for_user(
         raise Http404
     if refuse is not None and refuse(participant):
         raise PermissionDenied
-    audit_record(request=request, action=audit or str(action), participant=participant)
+    if record_read:
+        audit_record(request=request, action=audit or str(action), participant=participant)
     return participant
 
 

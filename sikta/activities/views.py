@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,77 +23,30 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, insats_of, lansdel_of, role_of, scope_filter
-from sikta.access.roles import RoleCode
+from sikta.access.policy import (
+    Action,
+    activity_choices,
+    insats_of,
+    lansdel_of,
+    may_create_activity,
+    may_manage_activity,
+    scope_filter,
+)
 from sikta.activities import services
 from sikta.activities.forms import ActivityForm, HeldForm, MinutesForm
-from sikta.activities.models import Activity, Kind, Minutes
+from sikta.activities.models import Activity, Minutes
 from sikta.activities.plan import HalfYear, half_years, summary
 from sikta.activities.uploads import download_response
 from sikta.core.http import require_form_methods
-from sikta.organisation.models import Insats, Lansdel
-
-# What a samordnare may plan and record, always for their own länsdel.
-SAMORDNARE_KINDS = (Kind.LOCAL_STEERING, Kind.TRAINING, Kind.STAFF_MEETING)
-_NOBODY = Q(pk__in=[])
-
-
-def manage_scope(user: Any) -> Q:
-    """The activities `user` may change, as a filter for Activity querysets."""
-    if Action.MANAGE_ACTIVITY_PLAN not in grants(user):
-        return _NOBODY
-    role = role_of(user)
-    in_insats = Q(insats=insats_of(user))
-    if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return in_insats
-    lansdel = lansdel_of(user)
-    if role == RoleCode.SAMORDNARE and lansdel is not None:
-        return in_insats & Q(lansdel=lansdel, kind__in=SAMORDNARE_KINDS)
-    return _NOBODY
-
-
-def may_manage(user: Any, activity: Activity) -> bool:
-    if Action.MANAGE_ACTIVITY_PLAN not in grants(user):
-        return False
-    insats = insats_of(user)
-    if insats is None or activity.insats_id != insats.pk:
-        return False
-    role = role_of(user)
-    if role in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return True
-    lansdel = lansdel_of(user)
-    return (
-        role == RoleCode.SAMORDNARE
-        and lansdel is not None
-        and activity.lansdel_id == lansdel.pk
-        and activity.kind in SAMORDNARE_KINDS
-    )
+from sikta.organisation.models import Insats
 
 
 def get_activity_for_manager(request: HttpRequest, pk: int) -> Activity:
     """The activity if the user may change it; else 404, whether missing or not theirs."""
     activity = Activity.objects.select_related("lansdel", "insats").filter(pk=pk).first()
-    if activity is None or not may_manage(request.user, activity):
+    if activity is None or not may_manage_activity(request.user, activity):
         raise Http404
     return activity
-
-
-def _form_scope(user: Any, insats: Insats) -> dict[str, Any]:
-    """The kinds and länsdelar the user may choose in the activity form."""
-    if role_of(user) in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
-        return {"kinds": list(Kind.values), "lansdelar": insats.lansdelar.all()}
-    lansdel = lansdel_of(user)
-    return {
-        "kinds": list(SAMORDNARE_KINDS),
-        "lansdelar": Lansdel.objects.filter(pk=lansdel.pk if lansdel else None),
-        "lansdel_required": True,
-    }
-
-
-def _may_create(user: Any) -> bool:
-    return Action.MANAGE_ACTIVITY_PLAN in grants(user) and (
-        role_of(user) != RoleCode.SAMORDNARE or lansdel_of(user) is not None
-    )
 
 
 def _activities(insats: Insats | None, half: HalfYear) -> QuerySet[Activity]:
@@ -128,7 +81,7 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
             "activities": activities,
             "lansdelar": lansdelar,
             "chosen_lansdel": chosen,
-            "may_create": _may_create(request.user),
+            "may_create": may_create_activity(request.user),
             "is_current": half == HalfYear.containing(today),
         },
     )
@@ -138,9 +91,9 @@ def activity_plan(request: HttpRequest) -> HttpResponse:
 @require_form_methods
 def activity_create(request: HttpRequest) -> HttpResponse:
     insats = insats_of(request.user)
-    if insats is None or not _may_create(request.user):
+    if insats is None or not may_create_activity(request.user):
         raise Http404
-    scope = _form_scope(request.user, insats)
+    scope = activity_choices(request.user, insats)
     initial: dict[str, Any] = {"status": Activity.Status.PLANNED}
     if request.GET.get("typ") in scope["kinds"]:
         initial["kind"] = request.GET["typ"]
@@ -175,7 +128,7 @@ def _render_detail(
         {
             "activity": activity,
             "minutes": activity.minutes.defer("content").order_by("uploaded_at", "pk"),
-            "may_manage": may_manage(request.user, activity),
+            "may_manage": may_manage_activity(request.user, activity),
             "held_form": held_form or HeldForm(initial={"held_date": held_initial}, prefix="held"),
             "minutes_form": minutes_form or MinutesForm(prefix="upload"),
             "half": HalfYear.containing(activity.on),
@@ -201,7 +154,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         instance=activity,
-        **_form_scope(request.user, activity.insats),
+        **activity_choices(request.user, activity.insats),
     )
     if request.method == "POST" and form.is_valid():
         services.activity_save(form=form, request=request)

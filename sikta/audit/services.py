@@ -8,6 +8,7 @@ and so of the record's hash.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -16,9 +17,40 @@ from sikta.audit.models import PROTECTED_FLAG, AuditEvent
 from sikta.core.net import client_ip
 
 
-def _actor(request: HttpRequest | None, user: Any) -> dict[str, Any]:
-    from sikta.access.policy import role_of
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, for a service that writes audit records: the user, and where from (the
+    request's address and page). Services take this instead of the whole request."""
 
+    user: Any
+    ip_address: str | None = None
+    path: str = ""
+    bare_path: str = ""  # without the query string: for records about protected people
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Actor:
+        return cls(
+            user=request.user,
+            ip_address=client_ip(request),
+            path=request.get_full_path()[:500],
+            bare_path=request.path[:500],
+        )
+
+
+def _actor(request: HttpRequest | Actor | None, user: Any) -> dict[str, Any]:
+    from sikta.access.staff import role_of
+
+    if isinstance(request, Actor):
+        actor = request
+        authenticated = actor.user is not None and actor.user.is_authenticated
+        role = role_of(actor.user) if authenticated else None
+        return {
+            "user": actor.user if authenticated else None,
+            "username": actor.user.get_username() if authenticated else "",
+            "role": role or "",
+            "ip_address": actor.ip_address,
+            "path": actor.path,
+        }
     user = user if user is not None else getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     role = role_of(user) if authenticated else None
@@ -32,17 +64,21 @@ def _actor(request: HttpRequest | None, user: Any) -> dict[str, Any]:
 
 
 def _is_protected(participant: Any = None, referral: Any = None) -> bool:
-    from sikta.access.policy import referral_is_protected
+    from sikta.access.protection import referral_is_protected
 
     if participant is not None and getattr(participant, "protected_identity", False):
         return True
     return referral is not None and referral_is_protected(referral)
 
 
-def _page(actor: dict[str, Any], request: HttpRequest | None, protected: bool) -> dict[str, Any]:
+def _page(
+    actor: dict[str, Any], request: HttpRequest | Actor | None, protected: bool
+) -> dict[str, Any]:
     """A record about a protected person keeps the page without its query string: a search
     (`?q=<name or personnummer>`) would otherwise show, to whoever reads the log, who the
     masked "Protected identity #id" is."""
+    if protected and isinstance(request, Actor):
+        return {**actor, "path": request.bare_path}
     if protected and request is not None:
         return {**actor, "path": request.path[:500]}
     return actor
@@ -56,13 +92,14 @@ def _flagged(detail: dict[str, Any] | None, protected: bool) -> dict[str, Any]:
 def audit_record(
     *,
     action: str,
-    request: HttpRequest | None = None,
+    request: HttpRequest | Actor | None = None,
     user: Any = None,
     participant: Any = None,
     referral: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit record. Without a request (commands, jobs) the address stays empty."""
+    """Write one audit record. `request`: the request, or the `Actor` a service was given;
+    without either (commands, jobs) the address stays empty."""
     protected = _is_protected(participant, referral)
     return AuditEvent.objects.create(
         action=action,
@@ -83,7 +120,7 @@ def audit_record_many(
     detail: dict[str, Any] | None = None,
 ) -> int:
     """One record per person shown, in one insert (a list page shows many people at once)."""
-    from sikta.access.policy import note_referral_protection
+    from sikta.access.protection import note_referral_protection
 
     actor = _actor(request, user)
     referrals = list(referrals)

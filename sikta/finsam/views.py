@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,11 +22,12 @@ from sikta.access.policy import (
     insats_of,
     lansdel_of,
     may,
+    participant_scope,
     reported_insatser,
 )
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record, audit_record_many
-from sikta.finsam import selectors
+from sikta.audit.services import Actor, audit_record, audit_record_many
+from sikta.finsam import selectors, services
 from sikta.finsam.forms import ChecklistFilter, CountsPeriodForm, EducationForm, MarkForm
 from sikta.finsam.models import Registration
 from sikta.organisation.models import EducationLevel, Insats, Lansdel
@@ -40,7 +40,7 @@ PAGE_SIZE = 50
 def _chosen(request: HttpRequest) -> tuple[ChecklistFilter, QuerySet[Participant], str]:
     """The filter form, the participants it selects (within what the user may see), and what
     to show of them."""
-    visible = Participant.objects.visible_to(request.user)
+    visible = Participant.objects.filter(participant_scope(request.user))
     lansdelar = (
         None if lansdel_of(request.user) else Lansdel.objects.filter(insats=insats_of(request.user))
     )
@@ -92,12 +92,15 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(target if target.startswith("/rapporter/finsam/") else "finsam_list")
 
 
+def _participant(request: HttpRequest, pk: int) -> Participant:
+    """The participant a mark is about; the service writes the one record of the change."""
+    return get_participant_for_user(request, pk, Action.HANDLE_FINSAM, record_read=False)
+
+
 @requires(Action.HANDLE_FINSAM)
 @require_POST
 def finsam_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = get_participant_for_user(
-        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
-    )
+    participant = _participant(request, pk)
     form = MarkForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -105,28 +108,19 @@ def finsam_mark(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return _back(request)
     kind = form.cleaned_data["kind"]
-    if kind == Registration.Kind.END and participant.status != Participant.Status.CLOSED:
+    try:
+        services.registration_mark(
+            participant=participant,
+            kind=kind,
+            registered_on=form.cleaned_data["registered_on"],
+            actor=Actor.of(request),
+        )
+    except services.NotDischarged:
         messages.error(request, _("Only a discharged participant can be de-registered."))
         return _back(request)
-    try:
-        with transaction.atomic():
-            Registration.objects.create(
-                participant=participant,
-                kind=kind,
-                period_start=participant.start_date,
-                registered_on=form.cleaned_data["registered_on"],
-                recorded_by=request.user,
-                recorded_by_name=request.user.get_full_name() or request.user.get_username(),
-            )
-    except IntegrityError:
+    except services.AlreadyMarked:
         messages.info(request, _("That was already marked."))
         return _back(request)
-    audit_record(
-        request=request,
-        action=AuditAction.PARTICIPANT_CHANGE,
-        participant=participant,
-        detail={"finsam": kind, "registered_on": str(form.cleaned_data["registered_on"])},
-    )
     messages.success(
         request,
         _("%(name)s is marked as registered.") % {"name": participant}
@@ -140,22 +134,11 @@ def finsam_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def finsam_unmark(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a mark made by mistake; the audit log keeps both."""
-    participant = get_participant_for_user(
-        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
-    )
+    participant = _participant(request, pk)
     kind = request.POST.get("kind", "")
     if kind not in Registration.Kind.values:  # the form's hidden field: nothing else is a mark
         return _back(request)
-    deleted, _n = Registration.objects.filter(
-        participant=participant, kind=kind, period_start=participant.start_date
-    ).delete()
-    if deleted:
-        audit_record(
-            request=request,
-            action=AuditAction.PARTICIPANT_CHANGE,
-            participant=participant,
-            detail={"finsam": kind, "undone": True},
-        )
+    if services.registration_unmark(participant=participant, kind=kind, actor=Actor.of(request)):
         messages.success(request, _("The mark is removed."))
     return _back(request)
 
@@ -163,20 +146,15 @@ def finsam_unmark(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.HANDLE_FINSAM)
 @require_POST
 def finsam_education(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = get_participant_for_user(
-        request, pk, Action.HANDLE_FINSAM, audit=AuditAction.PARTICIPANT_CHANGE
-    )
+    participant = _participant(request, pk)
     form = EducationForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["education_level"][0])
         return _back(request)
-    participant.education_level = form.cleaned_data["education_level"]
-    participant.save(update_fields=["education_level"])
-    audit_record(
-        request=request,
-        action=AuditAction.PARTICIPANT_CHANGE,
+    services.education_set(
         participant=participant,
-        detail={"education_level": participant.education_level.code},
+        level=form.cleaned_data["education_level"],
+        actor=Actor.of(request),
     )
     messages.success(request, _("The education level is saved."))
     return _back(request)

@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, grants, insats_of, may, staff_of, staff_records
+from sikta.access.policy import (
+    Action,
+    grants,
+    insats_of,
+    may,
+    participant_scope,
+    referral_scope,
+    staff_of,
+    staff_records,
+)
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
@@ -42,14 +51,16 @@ def start(request: HttpRequest) -> HttpResponse:
     role = staff.role.code
     if role in CASEWORKER_ROLES:
         rows = case_rows(
-            Participant.objects.visible_to(request.user)
+            Participant.objects.filter(participant_scope(request.user))
             .enrolled()
             .select_related("kommun", "track")
             .order_by("last_name", "first_name"),
             insats,
         )
         without_final = list(
-            closed_without_final_document(Participant.objects.visible_to(request.user))[:20]
+            closed_without_final_document(
+                Participant.objects.filter(participant_scope(request.user))
+            )[:20]
         )
         audit_record_many(
             request=request,
@@ -60,7 +71,7 @@ def start(request: HttpRequest) -> HttpResponse:
         context["without_final"] = without_final
         context["without_exit_survey"] = list(
             closed_without_exit_survey(
-                Participant.objects.visible_to(request.user).filter(
+                Participant.objects.filter(participant_scope(request.user)).filter(
                     end_date__gte=timezone.localdate()
                     - dt.timedelta(days=insats.exit_survey_days if insats else 0)
                 )
@@ -77,10 +88,12 @@ def start(request: HttpRequest) -> HttpResponse:
             (i, active_counts(i), records.get(i.pk)) for i in Insats.objects.order_by("name")
         ]
     if may(request.user, Action.HANDLE_REFERRALS):
-        context["open_referrals"] = Referral.objects.visible_to(request.user).open().count()
+        context["open_referrals"] = (
+            Referral.objects.filter(referral_scope(request.user)).open().count()
+        )
     if role == RoleCode.SAMORDNARE and staff.lansdel is not None:
         context["caseloads"] = caseloads(insats, staff.lansdel)
-        enrolled = Participant.objects.visible_to(request.user).enrolled()
+        enrolled = Participant.objects.filter(participant_scope(request.user)).enrolled()
         rows = case_rows(
             enrolled.select_related("kommun", "track", "assigned_to").order_by(
                 "assigned_to__last_name", "assigned_to__first_name", "last_name", "pk"

@@ -11,13 +11,6 @@ from sikta.organisation.models import Lansdel, StaffMember
 from sikta.participants.models import Participant
 
 
-class GroupQuerySet(models.QuerySet["Group"]):
-    def visible_to(self, user: object) -> GroupQuerySet:
-        from sikta.access import policy
-
-        return self.filter(policy.group_scope(user)).distinct()
-
-
 class Group(Authored):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -42,8 +35,6 @@ class Group(Authored):
     members = models.ManyToManyField(
         Participant, blank=True, related_name="activity_groups", verbose_name=_("participants")
     )
-
-    objects = GroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group activity")

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, insats_of
+from sikta.access.policy import Action, group_scope, insats_of, participant_scope
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.http import require_form_methods
@@ -21,7 +21,7 @@ from sikta.participants.models import Participant
 
 def _group_for_user(request: HttpRequest, pk: int) -> Group:
     """The group if the user may see it, else 404 (missing and forbidden look the same)."""
-    group = Group.objects.visible_to(request.user).filter(pk=pk).first()
+    group = Group.objects.filter(group_scope(request.user)).distinct().filter(pk=pk).first()
     if group is None:
         raise Http404
     return group
@@ -31,7 +31,8 @@ def _group_for_user(request: HttpRequest, pk: int) -> Group:
 @require_form_methods
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = (
-        Group.objects.visible_to(request.user)
+        Group.objects.filter(group_scope(request.user))
+        .distinct()
         .select_related("lansdel")
         .prefetch_related("leaders")
         .order_by("name", "pk")
@@ -59,7 +60,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     candidates = masked_last(
-        Participant.objects.visible_to(request.user)
+        Participant.objects.filter(participant_scope(request.user))
         .active()
         .exclude(pk__in=[m.pk for m in members])
         .order_by("last_name", "first_name"),

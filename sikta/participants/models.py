@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -12,12 +11,6 @@ from sikta.organisation.models import EducationLevel, Kommun, StaffMember, Track
 
 
 class ParticipantQuerySet(models.QuerySet["Participant"]):
-    def visible_to(self, user: Any) -> ParticipantQuerySet:
-        """The participants `user` may see; the access policy decides."""
-        from sikta.access import policy
-
-        return self.filter(policy.participant_scope(user))
-
     def active(self) -> ParticipantQuerySet:
         return self.filter(status=Participant.Status.ACTIVE)
 

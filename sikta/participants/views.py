@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, get_participant_for_user, identity_scope, insats_of, may
+from sikta.access.policy import (
+    Action,
+    get_participant_for_user,
+    identity_scope,
+    insats_of,
+    may,
+    participant_scope,
+)
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.core.http import require_form_methods
@@ -50,7 +57,7 @@ def _search(participants: object, text: str, user: object) -> object:
 @requires(Action.LIST_PARTICIPANTS)
 @require_safe
 def participant_list(request: HttpRequest) -> HttpResponse:
-    visible = Participant.objects.visible_to(request.user)
+    visible = Participant.objects.filter(participant_scope(request.user))
     kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
     data = request.GET.copy()
     data.setdefault("status", Participant.Status.ACTIVE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -30,12 +29,6 @@ def new_reference() -> str:
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
-    def visible_to(self, user: Any) -> ReferralQuerySet:
-        """The referrals `user` may handle; the access policy decides."""
-        from sikta.access import policy
-
-        return self.filter(policy.referral_scope(user))
-
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=Referral.OPEN_STATUSES)
 

@@ -20,6 +20,7 @@ from sikta.access.policy import (
     insats_of,
     lansdel_of,
     may,
+    referral_scope,
     role_of,
 )
 from sikta.access.roles import RoleCode
@@ -217,7 +218,7 @@ ALL = "alla"
 @requires(Action.HANDLE_REFERRALS)
 @require_safe
 def referral_queue(request: HttpRequest) -> HttpResponse:
-    visible = Referral.objects.visible_to(request.user)
+    visible = Referral.objects.filter(referral_scope(request.user))
     kommuner = Kommun.objects.filter(pk__in=visible.values("kommun")).select_related("lansdel")
     status = request.GET.get("status", OPEN)
     track = request.GET.get("spar", "")

@@ -203,3 +203,10 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} {self.item.code}={self.value}"
+
+
+def current_instruments() -> list[Instrument]:
+    """The newest version of each instrument."""
+    newest = Instrument.objects.values("code").annotate(v=models.Max("version"))
+    wanted = {(row["code"], row["v"]) for row in newest}
+    return [i for i in Instrument.objects.all() if (i.code, i.version) in wanted]

@@ -198,7 +198,7 @@ def summary_per_instrument(
     """Per current instrument, (sub-goal name, summary) over everyone counted, for pairs whose
     exit answer falls in the period; sub-goals with too few pairs suppressed. The dashboard
     and the lägesrapport show this."""
-    from sikta.surveys.views import current_instruments
+    from sikta.surveys.models import current_instruments
 
     names = {s.code: s.name for s in SubGoal.objects.all()}
     result = []

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
 from sikta.surveys import services
 from sikta.surveys.forms import LinkForm, SurveyForm
-from sikta.surveys.models import Instrument, Response, SubGoal
+from sikta.surveys.models import Instrument, Response, SubGoal, current_instruments
 from sikta.surveys.scoring import score
 
 # --- the participant's own page ------------------------------------------------------------
@@ -80,13 +79,6 @@ def survey_save(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- the staff's section of the case -------------------------------------------------------
-
-
-def current_instruments() -> list[Instrument]:
-    """The newest version of each instrument."""
-    newest = Instrument.objects.values("code").annotate(v=Max("version"))
-    wanted = {(row["code"], row["v"]) for row in newest}
-    return [i for i in Instrument.objects.all() if (i.code, i.version) in wanted]
 
 
 def before_after(participant: Participant) -> list[dict[str, Any]]:

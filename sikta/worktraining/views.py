@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, may
+from sikta.access.policy import Action, may, participant_scope
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
 from sikta.casework.views import case_context, case_participant
@@ -104,7 +104,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Placements name participants: only those the user may see are shown.
     placements = list(
         employer.placements.filter(
-            participant__in=Participant.objects.visible_to(request.user)
+            participant__in=Participant.objects.filter(participant_scope(request.user))
         ).select_related("participant__kommun")
     )
     # The page names them: a read like a list of participants (flagged if protected).

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
+from sikta.access.policy import participant_scope
 from sikta.audit.models import AuditEvent
 from sikta.casework.models import Exit
 from sikta.finsam import selectors
@@ -148,7 +149,7 @@ def test_without_consent_they_are_counted_by_gender_and_start_year_only(
 ) -> None:
     with translation.override("sv"):
         counts = selectors.anonymous_counts(
-            Participant.objects.visible_to(personas.samordnare_sodra.user)
+            Participant.objects.filter(participant_scope(personas.samordnare_sodra.user))
         )
     # Alice (man, 2025) and Erik (man, 2025, withdrew); Dora (woman, 2026). Bo is in Norra.
     assert counts == [(2025, "Män", 2), (2026, "Kvinnor", 1)]
@@ -305,3 +306,24 @@ def test_the_checklist_costs_the_same_queries_however_long(personas: Personas) -
     for _n in range(12):
         _enrol()
     assert queries() == few
+
+
+def test_a_refused_mark_writes_no_audit_record_and_a_mark_one(
+    personas: Personas, data: Data
+) -> None:
+    """The audit log says what happened: a form refused changes nothing and logs nothing, a
+    mark that is made logs one change (not a "change" for the read before it as well)."""
+    client = personas.client("samordnare_sodra")
+    url = f"/rapporter/finsam/{data.anna.pk}/"
+    before = AuditEvent.objects.filter(participant=data.anna).count()
+    for path, post in (
+        ("registrera/", {"kind": "start", "registered_on": "2026-12-01"}),  # future
+        ("registrera/", {"kind": "end", "registered_on": "2026-11-20"}),  # not discharged
+        ("registrera/", {"kind": "start", "registered_on": ""}),
+        ("utbildning/", {"education_level": ""}),
+        ("angra/", {"kind": "start"}),  # nothing to undo
+    ):
+        client.post(url + path, post)
+        assert AuditEvent.objects.filter(participant=data.anna).count() == before, (path, post)
+    client.post(url + "registrera/", {"kind": "start", "registered_on": "2026-11-20"})
+    assert AuditEvent.objects.filter(participant=data.anna).count() == before + 1
