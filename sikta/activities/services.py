@@ -11,34 +11,33 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from sikta.access.policy import staff_of
 from sikta.activities.forms import ActivityForm
 from sikta.activities.models import Activity, Minutes
 from sikta.activities.uploads import CheckedFile
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.organisation.models import Insats
 
 AUDIT_ACTION = AuditAction.ACTIVITY_CHANGE
 
 
-def _name(request: HttpRequest) -> str:
-    staff = staff_of(request.user)
-    return staff.full_name if staff is not None else request.user.get_username()
+def _name(actor: Actor) -> str:
+    staff = staff_of(actor.user)
+    return staff.full_name if staff is not None else actor.user.get_username()
 
 
-def _audit(request: HttpRequest, what: str, activity: Activity, **detail: Any) -> None:
+def _audit(actor: Actor, what: str, activity: Activity, **detail: Any) -> None:
     audit_record(
-        request=request,
+        actor=actor,
         action=AUDIT_ACTION,
         detail={"what": what, "activity": activity.pk, **detail},
     )
 
 
 def _add_minutes(
-    *, activity: Activity, files: Iterable[CheckedFile], request: HttpRequest
+    *, activity: Activity, files: Iterable[CheckedFile], actor: Actor
 ) -> list[Minutes]:
     added = []
     for file in files:
@@ -49,11 +48,11 @@ def _add_minutes(
             content_type=file.content_type,
             size=file.size,
             sha256=file.sha256,
-            uploaded_by=request.user,
-            uploaded_by_name=_name(request),
+            uploaded_by=actor.user,
+            uploaded_by_name=_name(actor),
         )
         _audit(
-            request,
+            actor,
             "minutes.upload",
             activity,
             minutes=minutes.pk,
@@ -66,25 +65,23 @@ def _add_minutes(
 
 
 @transaction.atomic
-def activity_save(
-    *, form: ActivityForm, request: HttpRequest, insats: Insats | None = None
-) -> Activity:
+def activity_save(*, form: ActivityForm, actor: Actor, insats: Insats | None = None) -> Activity:
     """Create (in `insats`) or change an activity from a valid form, with any minutes in it."""
     activity = form.save(commit=False)
     created = activity.pk is None
     if created:
         assert insats is not None
         activity.insats = insats
-        activity.author = request.user
-        activity.author_name = _name(request)
+        activity.author = actor.user
+        activity.author_name = _name(actor)
     activity.save()
     _audit(
-        request,
+        actor,
         "activity.create" if created else "activity.change",
         activity,
         fields=sorted(name for name in form.changed_data if name != "minutes"),
     )
-    _add_minutes(activity=activity, files=form.cleaned_data.get("minutes") or [], request=request)
+    _add_minutes(activity=activity, files=form.cleaned_data.get("minutes") or [], actor=actor)
     return activity
 
 
@@ -94,28 +91,26 @@ def activity_mark_held(
     activity: Activity,
     held_date: dt.date,
     files: Iterable[CheckedFile],
-    request: HttpRequest,
+    actor: Actor,
 ) -> Activity:
     activity.status = Activity.Status.HELD
     activity.held_date = held_date
     activity.save(update_fields=["status", "held_date", "changed_at"])
-    _audit(request, "activity.held", activity, held_date=str(held_date))
-    _add_minutes(activity=activity, files=files, request=request)
+    _audit(actor, "activity.held", activity, held_date=str(held_date))
+    _add_minutes(activity=activity, files=files, actor=actor)
     return activity
 
 
 @transaction.atomic
-def minutes_add(
-    *, activity: Activity, files: Iterable[CheckedFile], request: HttpRequest
-) -> list[Minutes]:
-    return _add_minutes(activity=activity, files=files, request=request)
+def minutes_add(*, activity: Activity, files: Iterable[CheckedFile], actor: Actor) -> list[Minutes]:
+    return _add_minutes(activity=activity, files=files, actor=actor)
 
 
 @transaction.atomic
-def minutes_delete(*, minutes: Minutes, request: HttpRequest) -> None:
+def minutes_delete(*, minutes: Minutes, actor: Actor) -> None:
     """Take away a file uploaded by mistake; the log keeps its name and checksum."""
     _audit(
-        request,
+        actor,
         "minutes.delete",
         minutes.activity,
         minutes=minutes.pk,

@@ -37,6 +37,7 @@ from sikta.activities.forms import ActivityForm, HeldForm, MinutesForm
 from sikta.activities.models import Activity, Minutes
 from sikta.activities.plan import HalfYear, half_years, summary
 from sikta.activities.uploads import download_response
+from sikta.audit.services import Actor
 from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats
 
@@ -101,7 +102,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         initial["lansdel"] = lansdel_of(request.user)
     form = ActivityForm(request.POST or None, request.FILES or None, initial=initial, **scope)
     if request.method == "POST" and form.is_valid():
-        activity = services.activity_save(form=form, request=request, insats=insats)
+        activity = services.activity_save(form=form, actor=Actor.of(request), insats=insats)
         messages.success(request, _("The activity is saved."))
         return redirect("activity_detail", pk=activity.pk)
     return render(
@@ -157,7 +158,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         **activity_choices(request.user, activity.insats),
     )
     if request.method == "POST" and form.is_valid():
-        services.activity_save(form=form, request=request)
+        services.activity_save(form=form, actor=Actor.of(request))
         messages.success(request, _("The activity is saved."))
         return redirect("activity_detail", pk=activity.pk)
     return render(
@@ -188,7 +189,7 @@ def activity_held(request: HttpRequest, pk: int) -> HttpResponse:
         activity=activity,
         held_date=form.cleaned_data["held_date"],
         files=form.cleaned_data["minutes"],
-        request=request,
+        actor=Actor.of(request),
     )
     messages.success(request, _("The meeting is marked as held."))
     _saved_minutes(request, len(form.cleaned_data["minutes"]))
@@ -203,7 +204,7 @@ def activity_minutes_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, activity, minutes_form=form, status=400)
     added = services.minutes_add(
-        activity=activity, files=form.cleaned_data["minutes"], request=request
+        activity=activity, files=form.cleaned_data["minutes"], actor=Actor.of(request)
     )
     _saved_minutes(request, len(added))
     return redirect("activity_detail", pk=activity.pk)
@@ -230,6 +231,6 @@ def activity_minutes(request: HttpRequest, pk: int, minutes: int) -> HttpRespons
 def activity_minutes_delete(request: HttpRequest, pk: int, minutes: int) -> HttpResponse:
     activity = get_activity_for_manager(request, pk)
     file = get_object_or_404(activity.minutes.defer("content"), pk=minutes)
-    services.minutes_delete(minutes=file, request=request)
+    services.minutes_delete(minutes=file, actor=Actor.of(request))
     messages.success(request, _("“%(name)s” is deleted.") % {"name": file.filename})
     return redirect("activity_detail", pk=activity.pk)

@@ -18,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.access.policy import audit_scope, insats_of
@@ -31,7 +30,7 @@ from sikta.audit.models import (
     LogReview,
     LogReviewItem,
 )
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.organisation.models import ControllerRule, MemberParty
 
 DEFAULT_SAMPLE_SIZE = 25
@@ -133,7 +132,7 @@ def review_draw(
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     note: str = "",
     controller: MemberParty | None = None,
-    request: HttpRequest | None = None,
+    actor: Actor | None = None,
 ) -> LogReview:
     """Draw a random sample of the period's staff reads into a new review, and log that: of
     the records of one `controller` if given (each member party follows up the reads of what
@@ -172,7 +171,7 @@ def review_draw(
             for pk, _at, outside in rows
         )
         audit_record(
-            request=request,
+            actor=actor,
             user=user,
             action=AuditAction.AUDIT_REVIEW,
             detail={
@@ -195,7 +194,7 @@ def review_item_mark(
     user: Any,
     justified: bool,
     comment: str = "",
-    request: HttpRequest | None = None,
+    actor: Actor | None = None,
 ) -> LogReviewItem:
     """Record the reviewer's judgement of one read; the review is complete when all are marked."""
     with transaction.atomic():
@@ -209,7 +208,7 @@ def review_item_mark(
             review.completed_at = timezone.now()
             review.save(update_fields=["completed_at"])
         audit_record(
-            request=request,
+            actor=actor,
             user=user,
             action=AuditAction.AUDIT_REVIEW,
             detail={

@@ -92,21 +92,23 @@ def _flagged(detail: dict[str, Any] | None, protected: bool) -> dict[str, Any]:
 def audit_record(
     *,
     action: str,
-    request: HttpRequest | Actor | None = None,
+    request: HttpRequest | None = None,
+    actor: Actor | None = None,
     user: Any = None,
     participant: Any = None,
     referral: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit record. `request`: the request, or the `Actor` a service was given;
-    without either (commands, jobs) the address stays empty."""
+    """Write one audit record. A view passes its `request`, a service the `actor` it was
+    given; without either (commands, jobs) the address stays empty."""
+    source: HttpRequest | Actor | None = actor if actor is not None else request
     protected = _is_protected(participant, referral)
     return AuditEvent.objects.create(
         action=action,
         participant=participant,
         referral=referral,
         detail=_flagged(detail, protected),
-        **_page(_actor(request, user), request, protected),
+        **_page(_actor(source, user), source, protected),
     )
 
 
@@ -116,13 +118,15 @@ def audit_record_many(
     participants: Iterable[Any] = (),
     referrals: Iterable[Any] = (),
     request: HttpRequest | None = None,
+    actor: Actor | None = None,
     user: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> int:
     """One record per person shown, in one insert (a list page shows many people at once)."""
     from sikta.access.protection import note_referral_protection
 
-    actor = _actor(request, user)
+    source: HttpRequest | Actor | None = actor if actor is not None else request
+    who = _actor(source, user)
     referrals = list(referrals)
     note_referral_protection(referrals)
     events = [
@@ -130,7 +134,7 @@ def audit_record_many(
             action=action,
             participant=p,
             detail=_flagged(detail, protected),
-            **_page(actor, request, protected),
+            **_page(who, source, protected),
         )
         for p in participants
         for protected in [_is_protected(p)]
@@ -139,7 +143,7 @@ def audit_record_many(
             action=action,
             referral=r,
             detail=_flagged(detail, protected),
-            **_page(actor, request, protected),
+            **_page(who, source, protected),
         )
         for r in referrals
         for protected in [_is_protected(referral=r)]

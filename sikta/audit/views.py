@@ -15,7 +15,7 @@ from sikta.audit.chain import verify_chain
 from sikta.audit.forms import AuditSearchForm, LogReviewDrawForm, LogReviewItemForm
 from sikta.audit.models import AuditAction, AuditEvent, LogReview, LogReviewItem
 from sikta.audit.review import protected_reads, review_draw, review_item_mark
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.core.http import require_form_methods
 
 PAGE_SIZE = 100
@@ -94,7 +94,7 @@ def audit_review_list(request: HttpRequest) -> HttpResponse:
     """The log reviews so far, and the form that draws a new one."""
     form = LogReviewDrawForm(request.POST or None, insats=insats_of(request.user))
     if request.method == "POST" and form.is_valid():
-        review = review_draw(request=request, user=request.user, **form.cleaned_data)
+        review = review_draw(actor=Actor.of(request), user=request.user, **form.cleaned_data)
         return redirect("audit_review_detail", pk=review.pk)
     reviews = (
         LogReview.objects.filter(scope_filter(request.user))
@@ -128,7 +128,9 @@ def audit_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item = get_object_or_404(LogReviewItem, review=review, pk=int(item_id))
         bound = LogReviewItemForm(request.POST, prefix=f"item-{item.pk}")
         if bound.is_valid():
-            review_item_mark(request=request, user=request.user, item=item, **bound.cleaned_data)
+            review_item_mark(
+                actor=Actor.of(request), user=request.user, item=item, **bound.cleaned_data
+            )
             return redirect(f"{reverse('audit_review_detail', args=[review.pk])}#item-{item.pk}")
     else:
         audit_record(

@@ -7,12 +7,11 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.access.policy import staff_of
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.casework.documents import render_final_document
 from sikta.casework.models import (
     Exit,
@@ -30,15 +29,15 @@ class EditConflict(Exception):
     """Someone else saved first; the caller shows both versions and keeps what was typed."""
 
 
-def authored_by(request: HttpRequest) -> dict[str, Any]:
-    staff = staff_of(request.user)
-    name = staff.full_name if staff is not None else request.user.get_username()
-    return {"author": request.user, "author_name": name}
+def authored_by(actor: Actor) -> dict[str, Any]:
+    staff = staff_of(actor.user)
+    name = staff.full_name if staff is not None else actor.user.get_username()
+    return {"author": actor.user, "author_name": name}
 
 
-def _audit(request: HttpRequest, participant: Participant, what: str, **detail: Any) -> None:
+def _audit(actor: Actor, participant: Participant, what: str, **detail: Any) -> None:
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"what": what, **detail},
@@ -55,7 +54,7 @@ def mapping_save(
     participant: Participant,
     answers: dict[str, str],
     based_on: int | None,
-    request: HttpRequest,
+    actor: Actor,
 ) -> Mapping:
     """Save a new version of the kartläggning; the earlier ones stay as they were.
 
@@ -74,9 +73,9 @@ def mapping_save(
             {"key": item["key"], "label": item["label"], "text": answers.get(item["key"], "")}
             for item in template
         ],
-        **authored_by(request),
+        **authored_by(actor),
     )
-    _audit(request, participant, "kartläggning", version=mapping.version)
+    _audit(actor, participant, "kartläggning", version=mapping.version)
     return mapping
 
 
@@ -84,18 +83,18 @@ GOAL_FIELDS = ("text", "area", "own_words", "target_date", "status")
 
 
 @transaction.atomic
-def goal_create(*, participant: Participant, data: dict[str, Any], request: HttpRequest) -> Goal:
+def goal_create(*, participant: Participant, data: dict[str, Any], actor: Actor) -> Goal:
     goal = Goal.objects.create(
         participant=participant,
         **{f: data[f] for f in GOAL_FIELDS if f in data},
-        **authored_by(request),
+        **authored_by(actor),
     )
-    _audit(request, participant, "goal", goal=goal.pk)
+    _audit(actor, participant, "goal", goal=goal.pk)
     return goal
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, data: dict[str, Any], version: int, request: HttpRequest) -> Goal:
+def goal_update(*, goal: Goal, data: dict[str, Any], version: int, actor: Actor) -> Goal:
     """Change a goal, if nobody has changed it since `version` was read; else EditConflict."""
     values = {f: data[f] for f in GOAL_FIELDS if f in data}
     updated = Goal.objects.filter(pk=goal.pk, version=version).update(
@@ -104,14 +103,14 @@ def goal_update(*, goal: Goal, data: dict[str, Any], version: int, request: Http
     if not updated:
         raise EditConflict
     goal.refresh_from_db()
-    _audit(request, goal.participant, "goal", goal=goal.pk, version=goal.version)
+    _audit(actor, goal.participant, "goal", goal=goal.pk, version=goal.version)
     return goal
 
 
 @transaction.atomic
-def goal_follow_up(*, goal: Goal, date: dt.date, note: str, request: HttpRequest) -> GoalFollowUp:
-    follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **authored_by(request))
-    _audit(request, goal.participant, "goal follow-up", goal=goal.pk)
+def goal_follow_up(*, goal: Goal, date: dt.date, note: str, actor: Actor) -> GoalFollowUp:
+    follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **authored_by(actor))
+    _audit(actor, goal.participant, "goal follow-up", goal=goal.pk)
     return follow_up
 
 
@@ -119,20 +118,16 @@ JOURNAL_FIELDS = ("date", "kind", "duration_minutes", "note")
 
 
 @transaction.atomic
-def journal_add(
-    *, participant: Participant, data: dict[str, Any], request: HttpRequest
-) -> JournalEntry:
+def journal_add(*, participant: Participant, data: dict[str, Any], actor: Actor) -> JournalEntry:
     entry = JournalEntry.objects.create(
-        participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **authored_by(request)
+        participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **authored_by(actor)
     )
-    _audit(request, participant, "journal", entry=entry.pk)
+    _audit(actor, participant, "journal", entry=entry.pk)
     return entry
 
 
 @transaction.atomic
-def journal_correct(
-    *, entry: JournalEntry, data: dict[str, Any], request: HttpRequest
-) -> JournalEntry:
+def journal_correct(*, entry: JournalEntry, data: dict[str, Any], actor: Actor) -> JournalEntry:
     """Correct an entry: the correction takes its place, the earlier text stays readable."""
     locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
     if locked.corrected_by_id is not None:
@@ -140,18 +135,16 @@ def journal_correct(
     correction = JournalEntry.objects.create(
         participant=entry.participant,
         **{f: data[f] for f in JOURNAL_FIELDS},
-        **authored_by(request),
+        **authored_by(actor),
     )
     locked.corrected_by = correction
     locked.save(update_fields=["corrected_by"])
-    _audit(request, entry.participant, "journal correction", entry=entry.pk, by=correction.pk)
+    _audit(actor, entry.participant, "journal correction", entry=entry.pk, by=correction.pk)
     return correction
 
 
 @transaction.atomic
-def participant_exit(
-    *, participant: Participant, data: dict[str, Any], request: HttpRequest
-) -> Exit:
+def participant_exit(*, participant: Participant, data: dict[str, Any], actor: Actor) -> Exit:
     """Utskrivning: record the outcome and close the participant's time in the programme."""
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     if locked.status not in Participant.ENROLLED:
@@ -171,7 +164,7 @@ def participant_exit(
         occupation_after=data.get("occupation_after", ""),
         care_contacts=data.get("care_contacts", ""),
         note=data.get("note", ""),
-        **authored_by(request),
+        **authored_by(actor),
     )
     exit_.income_after.set(data.get("income_after", []))
     participant.pauses.filter(end_date__isnull=True).update(end_date=data["end_date"])
@@ -181,7 +174,7 @@ def participant_exit(
     participant.save(update_fields=["status", "end_date"])
     end = timezone.make_aware(dt.datetime.combine(data["end_date"], dt.time(23, 59)))
     participant.assignments.filter(ended_at__isnull=True).update(ended_at=end)
-    _audit(request, participant, "exit", outcome=exit_.outcome.code)
+    _audit(actor, participant, "exit", outcome=exit_.outcome.code)
     return exit_
 
 
@@ -219,12 +212,12 @@ def placements_close(*, participant: Participant, on: dt.date) -> None:
 
 
 def final_document_preview(
-    *, participant: Participant, texts: dict[str, str], request: HttpRequest
+    *, participant: Participant, texts: dict[str, str], actor: Actor
 ) -> bytes:
     """A draft of the slutdokumentation; nothing is kept but the record that it was made."""
-    pdf = render_final_document(participant, texts, authored_by(request)["author_name"])
+    pdf = render_final_document(participant, texts, authored_by(actor)["author_name"])
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_EXPORT,
         participant=participant,
         detail={"what": "final document draft"},
@@ -234,10 +227,10 @@ def final_document_preview(
 
 @transaction.atomic
 def final_document_sign(
-    *, participant: Participant, texts: dict[str, str], request: HttpRequest
+    *, participant: Participant, texts: dict[str, str], actor: Actor
 ) -> FinalDocument:
     """Sign the slutdokumentation: the PDF is made once and kept as it was signed."""
-    author = authored_by(request)
+    author = authored_by(actor)
     document = FinalDocument.objects.create(
         participant=participant,
         pdf=render_final_document(participant, texts, author["author_name"]),
@@ -245,7 +238,7 @@ def final_document_sign(
         **author,
     )
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_EXPORT,
         participant=participant,
         detail={"what": "final document", "document": document.pk},
@@ -255,35 +248,35 @@ def final_document_sign(
 
 @transaction.atomic
 def final_document_handed(
-    *, document: FinalDocument, dates: dict[str, Any], request: HttpRequest
+    *, document: FinalDocument, dates: dict[str, Any], actor: Actor
 ) -> FinalDocument:
     """Record when the document was handed to the participant and to the handläggare."""
     for name in ("handed_to_participant_on", "handed_to_referrer_on"):
         setattr(document, name, dates.get(name))
     document.save(update_fields=["handed_to_participant_on", "handed_to_referrer_on"])
-    _audit(request, document.participant, "final document handed", document=document.pk)
+    _audit(actor, document.participant, "final document handed", document=document.pk)
     return document
 
 
 @transaction.atomic
 def pause_start(
-    *, participant: Participant, start_date: dt.date, reason: str, request: HttpRequest
+    *, participant: Participant, start_date: dt.date, reason: str, actor: Actor
 ) -> Pause:
     """Pause an active participant's time; the one-year clock stops until it resumes."""
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     if locked.status != Participant.Status.ACTIVE:
         raise EditConflict
     pause = Pause.objects.create(
-        participant=participant, start_date=start_date, reason=reason, **authored_by(request)
+        participant=participant, start_date=start_date, reason=reason, **authored_by(actor)
     )
     participant.status = Participant.Status.PAUSED
     participant.save(update_fields=["status"])
-    _audit(request, participant, "pause", pause=pause.pk)
+    _audit(actor, participant, "pause", pause=pause.pk)
     return pause
 
 
 @transaction.atomic
-def pause_end(*, participant: Participant, end_date: dt.date, request: HttpRequest) -> Pause:
+def pause_end(*, participant: Participant, end_date: dt.date, actor: Actor) -> Pause:
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     pause = participant.pauses.filter(end_date__isnull=True).last()
     if locked.status != Participant.Status.PAUSED or pause is None:
@@ -294,5 +287,5 @@ def pause_end(*, participant: Participant, end_date: dt.date, request: HttpReque
     pause.save(update_fields=["end_date"])
     participant.status = Participant.Status.ACTIVE
     participant.save(update_fields=["status"])
-    _audit(request, participant, "resume", pause=pause.pk)
+    _audit(actor, participant, "resume", pause=pause.pk)
     return pause

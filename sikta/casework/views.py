@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_participant_for_user, may, may_see_identity
 from sikta.audit.models import AuditAction
+from sikta.audit.services import Actor
 from sikta.casework import services
 from sikta.casework.forms import (
     ExitForm,
@@ -77,7 +78,7 @@ def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                     participant=participant,
                     answers=form.answers(),
                     based_on=form.cleaned_data["based_on"],
-                    request=request,
+                    actor=Actor.of(request),
                 )
             except services.EditConflict:
                 form.add_error(
@@ -120,7 +121,9 @@ def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     form = GoalForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid():
-        services.goal_create(participant=participant, data=form.cleaned_data, request=request)
+        services.goal_create(
+            participant=participant, data=form.cleaned_data, actor=Actor.of(request)
+        )
         messages.success(request, _("The goal is added to the plan."))
         return redirect("case_plan", pk=pk)
     return render(
@@ -155,7 +158,9 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "followup":
         follow_form = FollowUpForm(request.POST, prefix="f")
         if follow_form.is_valid():
-            services.goal_follow_up(goal=goal_obj, request=request, **follow_form.cleaned_data)
+            services.goal_follow_up(
+                goal=goal_obj, actor=Actor.of(request), **follow_form.cleaned_data
+            )
             messages.success(request, _("The follow-up is saved."))
             return redirect("case_goal", pk=pk, goal=goal)
         status = 400
@@ -167,7 +172,7 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
                     goal=goal_obj,
                     data=goal_form.cleaned_data,
                     version=goal_form.cleaned_data["version"] or 0,
-                    request=request,
+                    actor=Actor.of(request),
                 )
             except services.EditConflict:
                 goal_obj.refresh_from_db()
@@ -208,7 +213,9 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
     form = JournalForm(request.POST or None, initial={"kind": JournalEntry.Kind.MEETING})
     if request.method == "POST" and form.is_valid():
-        services.journal_add(participant=participant, data=form.cleaned_data, request=request)
+        services.journal_add(
+            participant=participant, data=form.cleaned_data, actor=Actor.of(request)
+        )
         messages.success(request, _("The journal entry is saved."))
         return redirect("case_journal", pk=pk)
     entries = participant.journal.current().select_related("corrects")
@@ -233,7 +240,9 @@ def case_journal_correct(request: HttpRequest, pk: int, entry: int) -> HttpRespo
     status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid() and newest == original:
         try:
-            services.journal_correct(entry=original, data=form.cleaned_data, request=request)
+            services.journal_correct(
+                entry=original, data=form.cleaned_data, actor=Actor.of(request)
+            )
         except services.EditConflict:  # corrected by someone else a moment ago
             newest = original.newest()
         else:
@@ -327,14 +336,16 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
         data = bound.cleaned_data
         try:
             if kind == "pause":
-                services.pause_start(participant=participant, request=request, **data)
+                services.pause_start(participant=participant, actor=Actor.of(request), **data)
                 messages.success(request, _("The time is paused."))
             elif kind == "resume":
-                services.pause_end(participant=participant, request=request, **data)
+                services.pause_end(participant=participant, actor=Actor.of(request), **data)
                 messages.success(request, _("The time is resumed."))
             else:
                 closing = services.placements_closing(participant, data["end_date"])
-                services.participant_exit(participant=participant, data=data, request=request)
+                services.participant_exit(
+                    participant=participant, data=data, actor=Actor.of(request)
+                )
                 if closing["cancelled"]:
                     messages.info(
                         request,
@@ -410,7 +421,7 @@ def case_final(request: HttpRequest, pk: int) -> HttpResponse:
         handed = HandedForm(request.POST, instance=latest, prefix="h")
         if handed.is_valid():
             services.final_document_handed(
-                document=latest, dates=handed.cleaned_data, request=request
+                document=latest, dates=handed.cleaned_data, actor=Actor.of(request)
             )
             messages.success(request, _("Saved to whom the document was handed."))
             return redirect("case_final", pk=pk)
@@ -421,10 +432,12 @@ def case_final(request: HttpRequest, pk: int) -> HttpResponse:
             texts = form.cleaned_data
             if request.POST.get("action") == "preview":
                 pdf = services.final_document_preview(
-                    participant=participant, texts=texts, request=request
+                    participant=participant, texts=texts, actor=Actor.of(request)
                 )
                 return _pdf(pdf, participant, draft=True)
-            services.final_document_sign(participant=participant, texts=texts, request=request)
+            services.final_document_sign(
+                participant=participant, texts=texts, actor=Actor.of(request)
+            )
             messages.success(request, _("The final documentation is signed and saved."))
             return redirect("case_final", pk=pk)
         status = 400
@@ -495,7 +508,7 @@ def case_refer_on(request: HttpRequest, pk: int) -> HttpResponse:
             referral, _created = referral_services.referral_submit(
                 track=track,
                 data=form.referral_data(),
-                request=request,
+                actor=Actor.of(request),
                 channel=Referral.Channel.CASEWORKER,
                 token=form.cleaned_data["token"],
                 follows=came_in,

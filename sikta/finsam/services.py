@@ -42,7 +42,7 @@ def registration_mark(
                 recorded_by_name=user.get_full_name() or user.get_username(),
             )
             audit_record(
-                request=actor,
+                actor=actor,
                 action=AuditAction.PARTICIPANT_CHANGE,
                 participant=participant,
                 detail={"finsam": kind, "registered_on": str(registered_on)},
@@ -60,7 +60,7 @@ def registration_unmark(*, participant: Participant, kind: str, actor: Actor) ->
     ).delete()
     if deleted:
         audit_record(
-            request=actor,
+            actor=actor,
             action=AuditAction.PARTICIPANT_CHANGE,
             participant=participant,
             detail={"finsam": kind, "undone": True},
@@ -73,7 +73,7 @@ def education_set(*, participant: Participant, level: EducationLevel, actor: Act
     participant.education_level = level
     participant.save(update_fields=["education_level"])
     audit_record(
-        request=actor,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"education_level": level.code},

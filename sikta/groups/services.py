@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sikta.access.policy import insats_of
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.casework import services as casework
 from sikta.casework.models import JournalEntry
 from sikta.groups.forms import GroupForm, SessionForm
@@ -19,11 +18,11 @@ from sikta.participants.models import Participant
 
 
 @transaction.atomic
-def group_save(*, form: GroupForm, request: HttpRequest) -> Group:
+def group_save(*, form: GroupForm, actor: Actor) -> Group:
     group = form.save(commit=False)
     if group.pk is None:
-        group.insats = insats_of(request.user)
-        for name, value in casework.authored_by(request).items():
+        group.insats = insats_of(actor.user)
+        for name, value in casework.authored_by(actor).items():
             setattr(group, name, value)
     group.save()
     form.save_m2m()
@@ -31,7 +30,7 @@ def group_save(*, form: GroupForm, request: HttpRequest) -> Group:
 
 
 @transaction.atomic
-def session_add(*, group: Group, form: SessionForm, request: HttpRequest) -> Session:
+def session_add(*, group: Group, form: SessionForm, actor: Actor) -> Session:
     session = form.save(commit=False)
     session.group = group
     session.save()
@@ -39,11 +38,11 @@ def session_add(*, group: Group, form: SessionForm, request: HttpRequest) -> Ses
 
 
 @transaction.atomic
-def members_add(*, group: Group, participants: list[Participant], request: HttpRequest) -> None:
+def members_add(*, group: Group, participants: list[Participant], actor: Actor) -> None:
     group.members.add(*participants)
     for participant in participants:
         audit_record(
-            request=request,
+            actor=actor,
             action=AuditAction.PARTICIPANT_CHANGE,
             participant=participant,
             detail={"what": "group member", "group": group.pk},
@@ -62,7 +61,7 @@ def _note(session: Session, *, came: bool = True) -> str:
 
 
 @transaction.atomic
-def attendance_save(*, session: Session, present: set[int], request: HttpRequest) -> int:
+def attendance_save(*, session: Session, present: set[int], actor: Actor) -> int:
     """Record who came. A participant who came gets a journal entry; one marked absent after
     all gets that entry corrected, so the journal keeps what was first written."""
     changed = 0
@@ -85,7 +84,7 @@ def attendance_save(*, session: Session, present: set[int], request: HttpRequest
                     "duration_minutes": session.duration_minutes,
                     "note": _note(session),
                 },
-                request=request,
+                actor=actor,
             )
         elif entry is not None:
             text = _note(session, came=came)
@@ -97,7 +96,7 @@ def attendance_save(*, session: Session, present: set[int], request: HttpRequest
                     "duration_minutes": session.duration_minutes if came else None,
                     "note": text,
                 },
-                request=request,
+                actor=actor,
             )
         record.save()
         changed += 1

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, group_scope, insats_of, participant_scope
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record_many
+from sikta.audit.services import Actor, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.groups import services
 from sikta.groups.forms import AttendanceForm, GroupForm, MembersForm, SessionForm
@@ -39,7 +39,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     )
     form = GroupForm(request.POST or None, insats=insats_of(request.user))
     if request.method == "POST" and form.is_valid():
-        group = services.group_save(form=form, request=request)
+        group = services.group_save(form=form, actor=Actor.of(request))
         messages.success(request, _("The group %(name)s is created.") % {"name": group.name})
         return redirect("group_detail", pk=group.pk)
     return render(
@@ -78,14 +78,16 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.members_add(
                     group=group,
                     participants=list(members_form.cleaned_data["participants"]),
-                    request=request,
+                    actor=Actor.of(request),
                 )
                 messages.success(request, _("The participants are added to the group."))
                 return redirect("group_detail", pk=pk)
         else:
             session_form = SessionForm(request.POST, prefix="s")
             if session_form.is_valid():
-                session = services.session_add(group=group, form=session_form, request=request)
+                session = services.session_add(
+                    group=group, form=session_form, actor=Actor.of(request)
+                )
                 return redirect("group_session", pk=pk, session=session.pk)
         status = 400
     audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=members)
@@ -120,7 +122,7 @@ def group_session(request: HttpRequest, pk: int, session: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         changed = services.attendance_save(
-            session=session_obj, present=form.present_ids(), request=request
+            session=session_obj, present=form.present_ids(), actor=Actor.of(request)
         )
         messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
         return redirect("group_session", pk=pk, session=session)

@@ -12,10 +12,9 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.participants.models import Consent, Participant
 
 PURPOSES = ("processing", "finsam", "contact_organisations")
@@ -27,9 +26,7 @@ def consent_purposes(consent: Consent) -> list[str]:
 
 
 @transaction.atomic
-def consent_record(
-    *, participant: Participant, data: dict[str, Any], request: HttpRequest
-) -> Consent:
+def consent_record(*, participant: Participant, data: dict[str, Any], actor: Actor) -> Consent:
     """Record a consent the participant gave (on paper, orally, or on the web form)."""
     consent = Consent.objects.create(
         participant=participant,
@@ -39,10 +36,10 @@ def consent_record(
         processing=data["processing"],
         finsam=data["finsam"],
         contact_organisations=data["contact_organisations"],
-        recorded_by=request.user,
+        recorded_by=actor.user,
     )
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"consent": "given", "id": consent.pk, "purposes": consent_purposes(consent)},
@@ -57,7 +54,7 @@ def consent_withdraw(
     purposes: list[str],
     withdrawn_on: dt.date,
     note: str,
-    request: HttpRequest,
+    actor: Actor,
 ) -> Consent | None:
     """Withdraw `purposes` of `consent` from `withdrawn_on`; returns the consent that remains."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
@@ -66,7 +63,7 @@ def consent_withdraw(
     remaining = [p for p in consent_purposes(consent) if p not in purposes]
     consent.withdrawn_on = withdrawn_on
     consent.withdrawn_note = note
-    consent.withdrawn_recorded_by = request.user
+    consent.withdrawn_recorded_by = actor.user
     consent.save(update_fields=["withdrawn_on", "withdrawn_note", "withdrawn_recorded_by"])
     successor = None
     if remaining:
@@ -76,7 +73,7 @@ def consent_withdraw(
             given_on=withdrawn_on,
             how=consent.how,
             referral=consent.referral,
-            recorded_by=request.user,
+            recorded_by=actor.user,
             processing="processing" in remaining,
             finsam="finsam" in remaining,
             contact_organisations=(
@@ -84,7 +81,7 @@ def consent_withdraw(
             ),
         )
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=consent.participant,
         detail={

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.audit.models import PROTECTED_FLAG, AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.organisation.models import StaffMember
 from sikta.participants.models import Assignment, Participant
 
@@ -31,7 +30,7 @@ def check_caseworker(participant: Participant, staff: StaffMember) -> None:
 
 @transaction.atomic
 def participant_assign(
-    *, participant: Participant, staff: StaffMember, request: HttpRequest, note: str = ""
+    *, participant: Participant, staff: StaffMember, actor: Actor, note: str = ""
 ) -> Assignment:
     """Make `staff` responsible for `participant`; the previous assignment is ended, not lost."""
     check_caseworker(participant, staff)
@@ -45,14 +44,14 @@ def participant_assign(
         staff=staff,
         track=participant.track,
         started_at=now,
-        assigned_by=request.user,
+        assigned_by=actor.user,
         note=note,
     )
     participant.assigned_to = staff
     participant.save(update_fields=["assigned_to"])
     detail: dict[str, Any] = {"from_staff": previous, "to_staff": staff.pk}
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_ASSIGN,
         participant=participant,
         detail=detail,
@@ -62,14 +61,14 @@ def participant_assign(
 
 @transaction.atomic
 def participant_protection(
-    *, participant: Participant, protect: bool, request: HttpRequest, note: str = ""
+    *, participant: Participant, protect: bool, actor: Actor, note: str = ""
 ) -> Participant:
     """Mark `participant` as having protected identity, or remove the mark; audited, with who
     and why. From the mark on, every audit record about them carries the protected flag."""
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
     participant.protected_identity = protect
     participant.protected_identity_since = timezone.now() if protect else None
-    participant.protected_identity_by = request.user
+    participant.protected_identity_by = actor.user
     participant.save(
         update_fields=["protected_identity", "protected_identity_since", "protected_identity_by"]
     )
@@ -79,7 +78,7 @@ def participant_protection(
     if note:
         detail["note"] = note
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_PROTECTION,
         participant=participant,
         detail=detail,

@@ -19,7 +19,7 @@ from sikta.access.policy import (
     participant_scope,
 )
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record_many
+from sikta.audit.services import Actor, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.core.personnummer import Personnummer, PersonnummerError
 from sikta.organisation.models import Kommun
@@ -127,7 +127,10 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         staff = form.cleaned_data["caseworker"]
         services.participant_assign(
-            participant=participant, staff=staff, request=request, note=form.cleaned_data["note"]
+            participant=participant,
+            staff=staff,
+            actor=Actor.of(request),
+            note=form.cleaned_data["note"],
         )
         messages.success(
             request,
@@ -164,7 +167,7 @@ def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"withdrawn_on": today, "consent": current.last()},
     )
     if sent == "give" and give.is_valid():
-        consent_record(participant=participant, data=give.cleaned_data, request=request)
+        consent_record(participant=participant, data=give.cleaned_data, actor=Actor.of(request))
         messages.success(request, _("The consent is recorded."))
         return redirect("case_consent", pk=pk)
     if sent == "withdraw" and withdraw.is_valid():
@@ -174,7 +177,7 @@ def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
             purposes=data["purposes"],
             withdrawn_on=data["withdrawn_on"],
             note=data["note"],
-            request=request,
+            actor=Actor.of(request),
         )
         messages.success(request, _("The withdrawal is recorded."))
         return redirect("case_consent", pk=pk)
@@ -225,7 +228,7 @@ def participant_protection(request: HttpRequest, pk: int) -> HttpResponse:
         services.participant_protection(
             participant=participant,
             protect=protect,
-            request=request,
+            actor=Actor.of(request),
             note=form.cleaned_data["note"],
         )
         messages.success(

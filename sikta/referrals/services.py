@@ -11,12 +11,11 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.access.policy import Action, may, staff_of
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.organisation.models import (
     ControllerRule,
     DeclineReason,
@@ -64,25 +63,25 @@ def allowed_transitions(referral: Referral) -> frozenset[str]:
     return TRANSITIONS[referral.status]
 
 
-def _by_name(request: HttpRequest | None) -> str:
-    if request is None or not request.user.is_authenticated:
+def _by_name(actor: Actor | None) -> str:
+    if actor is None or not actor.user.is_authenticated:
         return ""
-    staff = staff_of(request.user)
-    return staff.full_name if staff is not None else request.user.get_username()
+    staff = staff_of(actor.user)
+    return staff.full_name if staff is not None else actor.user.get_username()
 
 
 def _event(
     referral: Referral,
     *,
-    request: HttpRequest | None,
+    actor: Actor | None,
     from_status: str,
     note: str = "",
 ) -> ReferralEvent:
-    user = request.user if request is not None and request.user.is_authenticated else None
+    user = actor.user if actor is not None and actor.user.is_authenticated else None
     return ReferralEvent.objects.create(
         referral=referral,
         by=user,
-        by_name=_by_name(request),
+        by_name=_by_name(actor),
         from_status=from_status,
         to_status=referral.status,
         meeting_at=referral.meeting_at if referral.status == Status.INVITED else None,
@@ -95,7 +94,7 @@ def referral_submit(
     *,
     track: Track,
     data: dict[str, Any],
-    request: HttpRequest,
+    actor: Actor,
     channel: str = Referral.Channel.WEB,
     token: uuid.UUID | None = None,
     follows: Referral | None = None,
@@ -116,7 +115,7 @@ def referral_submit(
         submission_token=token,
         consent_given=True,
         consent_text=track.insats.consent_text,
-        registered_by=request.user if request.user.is_authenticated else None,
+        registered_by=actor.user if actor.user.is_authenticated else None,
         follows=follows,
         **fields,
     )
@@ -130,8 +129,8 @@ def referral_submit(
             raise
         return existing, False
     referral.income_sources.set(income_sources)
-    _event(referral, request=request, from_status="")
-    audit_record(request=request, action=AuditAction.REFERRAL_CREATE, referral=referral)
+    _event(referral, actor=actor, from_status="")
+    audit_record(actor=actor, action=AuditAction.REFERRAL_CREATE, referral=referral)
     # robust: a mail server that is down must not turn a saved referral into an error page.
     transaction.on_commit(lambda: notifications.new_referral(referral), robust=True)
     return referral, True
@@ -160,7 +159,7 @@ def referral_move(
     *,
     referral: Referral,
     to: str,
-    request: HttpRequest,
+    actor: Actor,
     meeting_at: dt.datetime | None = None,
     decline_reason: DeclineReason | None = None,
     note: str = "",
@@ -189,7 +188,7 @@ def referral_move(
         referral.decision_note = note
         changed += ["decided_at", "decision_note"]
     referral.save(update_fields=changed)
-    _finish(referral, request=request, from_status=from_status, note=note)
+    _finish(referral, actor=actor, from_status=from_status, note=note)
     return referral
 
 
@@ -203,10 +202,10 @@ def _check(referral: Referral, to: str) -> None:
     referral.status = current
 
 
-def _finish(referral: Referral, *, request: HttpRequest, from_status: str, note: str) -> None:
-    _event(referral, request=request, from_status=from_status, note=note)
+def _finish(referral: Referral, *, actor: Actor, from_status: str, note: str) -> None:
+    _event(referral, actor=actor, from_status=from_status, note=note)
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.REFERRAL_CHANGE,
         referral=referral,
         participant=referral.participant,
@@ -217,7 +216,7 @@ def _finish(referral: Referral, *, request: HttpRequest, from_status: str, note:
 
 
 @transaction.atomic
-def referral_redirect(*, referral: Referral, request: HttpRequest, note: str = "") -> Referral:
+def referral_redirect(*, referral: Referral, actor: Actor, note: str = "") -> Referral:
     """Decide that the person belongs in the other track: a new referral there, in the queue."""
     _check(referral, Status.REDIRECTED)
     other = referral.track.other()
@@ -234,11 +233,11 @@ def referral_redirect(*, referral: Referral, request: HttpRequest, note: str = "
     new.received_at = timezone.now()
     new.meeting_at = None
     new.redirected_to = None
-    new.registered_by = request.user
+    new.registered_by = actor.user
     new.save()
     new.income_sources.set(referral.income_sources.all())
-    _event(new, request=request, from_status="", note=note)
-    audit_record(request=request, action=AuditAction.REFERRAL_CREATE, referral=new)
+    _event(new, actor=actor, from_status="", note=note)
+    audit_record(actor=actor, action=AuditAction.REFERRAL_CREATE, referral=new)
 
     from_status = referral.status
     referral.status = Status.REDIRECTED
@@ -246,7 +245,7 @@ def referral_redirect(*, referral: Referral, request: HttpRequest, note: str = "
     referral.decided_at = timezone.now()
     referral.decision_note = note
     referral.save(update_fields=["status", "redirected_to", "decided_at", "decision_note"])
-    _finish(referral, request=request, from_status=from_status, note=note)
+    _finish(referral, actor=actor, from_status=from_status, note=note)
     return new
 
 
@@ -256,7 +255,7 @@ def referral_accept(
     referral: Referral,
     caseworker: StaffMember,
     start_date: dt.date,
-    request: HttpRequest,
+    actor: Actor,
     note: str = "",
     finsam: bool = False,
     protected: bool = False,
@@ -279,7 +278,7 @@ def referral_accept(
     if participant is None:
         participant = Participant(personnummer=referral.personnummer, insats=insats)
     active = not created and participant.status in Participant.ENROLLED
-    if active and not may(request.user, Action.CHANGE_PARTICIPANT, participant):
+    if active and not may(actor.user, Action.CHANGE_PARTICIPANT, participant):
         # Someone else's active case (another länsdel): not to be taken over by accepting.
         raise PersonOutOfScope
 
@@ -305,7 +304,7 @@ def referral_accept(
     if newly_protected:
         participant.protected_identity = True
         participant.protected_identity_since = timezone.now()
-        participant.protected_identity_by = request.user
+        participant.protected_identity_by = actor.user
     participant.save()
     if not active:
         # Its own enrolment record: an earlier one (ended by its exit) stays as it was.
@@ -313,7 +312,7 @@ def referral_accept(
             participant=participant, track=referral.track, referral=referral, start_date=start_date
         )
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CREATE if created else AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         referral=referral,
@@ -322,19 +321,19 @@ def referral_accept(
         participant=participant,
         text=referral.consent_text,
         given_on=timezone.localdate(referral.received_at),
-        recorded_by=request.user,
+        recorded_by=actor.user,
         referral=referral,
         finsam=finsam,
     )
     if newly_protected:
         audit_record(
-            request=request,
+            actor=actor,
             action=AuditAction.PARTICIPANT_PROTECTION,
             participant=participant,
             referral=referral,
             detail={"op": "mark"},
         )
-    participant_assign(participant=participant, staff=caseworker, request=request, note=note)
+    participant_assign(participant=participant, staff=caseworker, actor=actor, note=note)
 
     from_status = referral.status
     referral.status = Status.ACCEPTED
@@ -342,5 +341,5 @@ def referral_accept(
     referral.decided_at = timezone.now()
     referral.decision_note = note
     referral.save(update_fields=["status", "participant", "decided_at", "decision_note"])
-    _finish(referral, request=request, from_status=from_status, note=note)
+    _finish(referral, actor=actor, from_status=from_status, note=note)
     return participant

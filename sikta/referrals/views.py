@@ -25,7 +25,7 @@ from sikta.access.policy import (
 )
 from sikta.access.roles import RoleCode
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record, audit_record_many
+from sikta.audit.services import Actor, audit_record, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats, Kommun, Track
 from sikta.participants.identity import display_name
@@ -160,7 +160,7 @@ def referral_form(request: HttpRequest, insats: str, track: str) -> HttpResponse
         referral, _created = services.referral_submit(
             track=track_obj,
             data=form.referral_data(),
-            request=request,
+            actor=Actor.of(request),
             token=form.cleaned_data["token"],
         )
         request.session[SESSION_REFERENCE] = referral.reference
@@ -294,7 +294,7 @@ def referral_register(request: HttpRequest) -> HttpResponse:
             referral, _created = services.referral_submit(
                 track=track,
                 data=form.referral_data(),
-                request=request,
+                actor=Actor.of(request),
                 channel=Referral.Channel.PHONE,
                 token=form.cleaned_data["token"],
             )
@@ -393,7 +393,9 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if to == Status.REDIRECTED:
-            new = services.referral_redirect(referral=referral, request=request, note=data["note"])
+            new = services.referral_redirect(
+                referral=referral, actor=Actor.of(request), note=data["note"]
+            )
             messages.success(
                 request,
                 _("Redirected. The new referral %(reference)s is in the queue.")
@@ -403,7 +405,7 @@ def referral_change(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         services.referral_move(
             referral=referral,
             to=to,
-            request=request,
+            actor=Actor.of(request),
             meeting_at=data.get("meeting_at"),
             decline_reason=data.get("decline_reason"),
             note=data.get("note", ""),
@@ -432,7 +434,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral,
                 caseworker=data["caseworker"],
                 start_date=data["start_date"],
-                request=request,
+                actor=Actor.of(request),
                 note=data["note"],
                 finsam=data["finsam_consent"],
                 protected=data["protected_identity"],

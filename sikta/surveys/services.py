@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.participants.models import Participant
 from sikta.surveys.models import Answer, Instrument, Item, Response, hash_token
 
@@ -53,16 +52,16 @@ def _response(participant: Participant, instrument: Instrument, timepoint: str) 
 
 @transaction.atomic
 def response_link(
-    *, participant: Participant, instrument: Instrument, timepoint: str, request: HttpRequest
+    *, participant: Participant, instrument: Instrument, timepoint: str, actor: Actor
 ) -> tuple[Response, str]:
     """A personal link for the participant; a new link makes any earlier one stop working."""
     response = _response(participant, instrument, timepoint)
     token = response.new_token()
     response.expires_at = _expiry(participant, timepoint)
-    response.created_by = request.user
+    response.created_by = actor.user
     response.save()
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"what": "survey link", "instrument": instrument.code, "timepoint": timepoint},
@@ -107,17 +106,17 @@ def paper_entry(
     instrument: Instrument,
     timepoint: str,
     answers: dict[Item, int | None],
-    request: HttpRequest,
+    actor: Actor,
 ) -> Response:
     """Answers from a paper form, entered by staff on the participant's behalf (marked so)."""
     response = _response(participant, instrument, timepoint)
     response.on_paper = True
-    response.created_by = request.user
+    response.created_by = actor.user
     response.expires_at = timezone.now() + dt.timedelta(minutes=1)
     response.save()
     response_complete(response=response, answers=answers)
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"what": "survey on paper", "instrument": instrument.code, "timepoint": timepoint},

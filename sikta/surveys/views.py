@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, insats_of, scope_filter
+from sikta.audit.services import Actor
 from sikta.casework.views import case_context, case_participant
 from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
@@ -134,7 +135,7 @@ def case_surveys(request: HttpRequest, pk: int) -> HttpResponse:
                 participant=participant,
                 instrument=link_form.cleaned_data["instrument"],
                 timepoint=link_form.cleaned_data["timepoint"],
-                request=request,
+                actor=Actor.of(request),
             )
         except services.SurveyClosed:
             messages.error(request, _("That survey is already answered, or its time has passed."))
@@ -180,7 +181,7 @@ def case_survey_paper(
                 instrument=instrument_obj,
                 timepoint=timepoint,
                 answers=form.answers(),
-                request=request,
+                actor=Actor.of(request),
             )
         except services.SurveyClosed:
             messages.error(request, _("That survey is already answered, or its time has passed."))

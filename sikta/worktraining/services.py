@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record
+from sikta.audit.services import Actor, audit_record
 from sikta.casework.services import authored_by
 from sikta.participants.models import Participant
 from sikta.worktraining.forms import (
@@ -19,15 +18,15 @@ from sikta.worktraining.models import Employer, EmployerContact, Placement, Plac
 
 
 @transaction.atomic
-def employer_save(*, form: EmployerForm, request: HttpRequest) -> Employer:
+def employer_save(*, form: EmployerForm, actor: Actor) -> Employer:
     """Create or change an employer from a valid form."""
     employer = form.save(commit=False)
     if employer.pk is None:
-        for name, value in authored_by(request).items():
+        for name, value in authored_by(actor).items():
             setattr(employer, name, value)
     employer.save()
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.EMPLOYER_CHANGE,
         detail={"employer": employer.pk, "fields": sorted(form.changed_data)},
     )
@@ -35,21 +34,21 @@ def employer_save(*, form: EmployerForm, request: HttpRequest) -> Employer:
 
 
 @transaction.atomic
-def contact_add(*, employer: Employer, form: ContactForm, request: HttpRequest) -> EmployerContact:
+def contact_add(*, employer: Employer, form: ContactForm, actor: Actor) -> EmployerContact:
     contact = form.save(commit=False)
     contact.employer = employer
     contact.save()
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.EMPLOYER_CHANGE,
         detail={"employer": employer.pk, "contact": contact.pk},
     )
     return contact
 
 
-def _audit(request: HttpRequest, participant: Participant, what: str, **detail: object) -> None:
+def _audit(actor: Actor, participant: Participant, what: str, **detail: object) -> None:
     audit_record(
-        request=request,
+        actor=actor,
         action=AuditAction.PARTICIPANT_CHANGE,
         participant=participant,
         detail={"what": what, **detail},
@@ -57,30 +56,28 @@ def _audit(request: HttpRequest, participant: Participant, what: str, **detail: 
 
 
 @transaction.atomic
-def placement_save(
-    *, participant: Participant, form: PlacementForm, request: HttpRequest
-) -> Placement:
+def placement_save(*, participant: Participant, form: PlacementForm, actor: Actor) -> Placement:
     """Create or change a placement of `participant` from a valid form."""
     placement = form.save(commit=False)
     if placement.pk is None:
         placement.participant = participant
-        for name, value in authored_by(request).items():
+        for name, value in authored_by(actor).items():
             setattr(placement, name, value)
     placement.save()
     _audit(
-        request, participant, "placement", placement=placement.pk, fields=sorted(form.changed_data)
+        actor, participant, "placement", placement=placement.pk, fields=sorted(form.changed_data)
     )
     return placement
 
 
 @transaction.atomic
 def placement_follow_up(
-    *, placement: Placement, form: PlacementFollowUpForm, request: HttpRequest
+    *, placement: Placement, form: PlacementFollowUpForm, actor: Actor
 ) -> PlacementFollowUp:
     follow_up = form.save(commit=False)
     follow_up.placement = placement
-    for name, value in authored_by(request).items():
+    for name, value in authored_by(actor).items():
         setattr(follow_up, name, value)
     follow_up.save()
-    _audit(request, placement.participant, "placement follow-up", placement=placement.pk)
+    _audit(actor, placement.participant, "placement follow-up", placement=placement.pk)
     return follow_up

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, may, participant_scope
 from sikta.audit.models import AuditAction
-from sikta.audit.services import audit_record_many
+from sikta.audit.services import Actor, audit_record_many
 from sikta.casework.views import case_context, case_participant
 from sikta.core.http import require_form_methods
 from sikta.participants.models import Participant
@@ -68,7 +68,7 @@ def employer_list(request: HttpRequest) -> HttpResponse:
 def employer_create(request: HttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        employer = services.employer_save(form=form, request=request)
+        employer = services.employer_save(form=form, actor=Actor.of(request))
         messages.success(request, _("%(name)s is registered.") % {"name": employer.name})
         return redirect("employer_detail", pk=employer.pk)
     return render(
@@ -91,13 +91,13 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("form") == "contact":
             contact_form = ContactForm(request.POST, prefix="c")
             if contact_form.is_valid():
-                services.contact_add(employer=employer, form=contact_form, request=request)
+                services.contact_add(employer=employer, form=contact_form, actor=Actor.of(request))
                 messages.success(request, _("The contact person is added."))
                 return redirect("employer_detail", pk=pk)
         else:
             form = EmployerForm(request.POST, instance=employer, prefix="e")
             if form.is_valid():
-                services.employer_save(form=form, request=request)
+                services.employer_save(form=form, actor=Actor.of(request))
                 messages.success(request, _("The employer is saved."))
                 return redirect("employer_detail", pk=pk)
         status = 400
@@ -158,7 +158,9 @@ def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
         return _closed(request, pk)
     form = PlacementForm(request.POST or None, initial={"status": Placement.Status.PLANNED})
     if request.method == "POST" and form.is_valid():
-        placement = services.placement_save(participant=participant, form=form, request=request)
+        placement = services.placement_save(
+            participant=participant, form=form, actor=Actor.of(request)
+        )
         messages.success(request, _("The placement is saved."))
         return redirect("case_placement", pk=pk, placement=placement.pk)
     return render(
@@ -186,14 +188,14 @@ def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpRespons
             follow_form = PlacementFollowUpForm(request.POST, prefix="f")
             if follow_form.is_valid():
                 services.placement_follow_up(
-                    placement=placement_obj, form=follow_form, request=request
+                    placement=placement_obj, form=follow_form, actor=Actor.of(request)
                 )
                 messages.success(request, _("The follow-up is saved."))
                 return redirect("case_placement", pk=pk, placement=placement)
         else:
             form = PlacementForm(request.POST, instance=placement_obj, prefix="p")
             if form.is_valid():
-                services.placement_save(participant=participant, form=form, request=request)
+                services.placement_save(participant=participant, form=form, actor=Actor.of(request))
                 messages.success(request, _("The placement is saved."))
                 return redirect("case_placement", pk=pk, placement=placement)
         status = 400

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from sikta.audit.services import Actor
 from sikta.organisation.models import IncomeSource, ReferrerOrganisation, Track
 from sikta.referrals import services
 from sikta.referrals.models import Referral
@@ -71,7 +72,7 @@ def test_a_koordinator_refers_on_and_the_samordnare_accepts(personas: Personas) 
         referral=new,
         caseworker=coach,
         start_date=dt.date(2026, 12, 1),
-        request=request_as(personas.samordnare_norra),
+        actor=Actor.of(request_as(personas.samordnare_norra)),
     )
     bo.refresh_from_db()
     assert bo.track.slug == "coachning" and bo.assigned_to == coach and bo.start_date == start

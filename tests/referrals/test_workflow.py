@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from sikta.audit.models import AuditEvent
+from sikta.audit.services import Actor
 from sikta.organisation.models import DeclineReason, Track
 from sikta.participants.models import Participant
 from sikta.participants.services import AssignmentError
@@ -37,15 +38,15 @@ def move(referral: Referral, to: str, personas: Personas) -> None:
             referral=referral,
             caseworker=personas.coach_sodra,
             start_date=dt.date(2026, 12, 1),
-            request=request,
+            actor=Actor.of(request),
         )
     elif to == Status.REDIRECTED:
-        services.referral_redirect(referral=referral, request=request)
+        services.referral_redirect(referral=referral, actor=Actor.of(request))
     else:
         services.referral_move(
             referral=referral,
             to=to,
-            request=request,
+            actor=Actor.of(request),
             meeting_at=MEETING,
             decline_reason=DeclineReason.objects.first(),
         )
@@ -98,9 +99,9 @@ def test_an_invitation_needs_a_time_and_a_refusal_a_reason(personas: Personas) -
     referral = ReferralFactory()
     request = request_as(personas.samordnare_sodra)
     with pytest.raises(services.TransitionError):
-        services.referral_move(referral=referral, to=Status.INVITED, request=request)
+        services.referral_move(referral=referral, to=Status.INVITED, actor=Actor.of(request))
     with pytest.raises(services.TransitionError):
-        services.referral_move(referral=referral, to=Status.DECLINED, request=request)
+        services.referral_move(referral=referral, to=Status.DECLINED, actor=Actor.of(request))
 
 
 def test_the_views_walk_the_whole_way(
@@ -270,7 +271,7 @@ def test_a_caseworker_must_fit_the_track_and_the_lansdel(personas: Personas) -> 
                 referral=referral,
                 caseworker=wrong,
                 start_date=dt.date(2026, 12, 1),
-                request=request,
+                actor=Actor.of(request),
             )
     referral.refresh_from_db()
     assert referral.status == Status.ASSESSED
@@ -425,7 +426,7 @@ def test_enrolled_again_after_an_exit_is_an_enrolment_of_its_own(
         referral=again,
         caseworker=personas.coach_sodra,
         start_date=dt.date(2027, 3, 1),
-        request=request_as(personas.samordnare_sodra),
+        actor=Actor.of(request_as(personas.samordnare_sodra)),
     )
     participant.refresh_from_db()
     assert participant.start_date == dt.date(2027, 3, 1) and participant.end_date is None

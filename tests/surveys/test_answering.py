@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from sikta.audit.models import AuditEvent
+from sikta.audit.services import Actor
 from sikta.surveys import services
 from sikta.surveys.models import Instrument, Response
 from tests.conftest import Personas
@@ -114,11 +115,11 @@ def test_the_exit_survey_closes_some_days_after_the_exit(
     request.user = personas.coach_sodra.user
     with pytest.raises(services.SurveyClosed):
         services.response_link(
-            participant=alice, instrument=who5, timepoint="exit", request=request
+            participant=alice, instrument=who5, timepoint="exit", actor=Actor.of(request)
         )
     time_machine.move_to("2026-01-20 10:00 +01:00")
     response, _token = services.response_link(
-        participant=alice, instrument=who5, timepoint="exit", request=request
+        participant=alice, instrument=who5, timepoint="exit", actor=Actor.of(request)
     )
     assert timezone.localdate(response.expires_at) == dt.date(2026, 2, 9)  # exit + 30 days
 
