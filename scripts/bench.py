@@ -65,9 +65,10 @@ class Context:
         from django.apps import apps
 
         model = apps.get_model("reports", "StatusReport")
+        insats = apps.get_model("organisation", "Insats").objects.order_by("pk").first()
         start, end = self.period
         report, _created = model.objects.get_or_create(
-            lansdel=None, period_start=start, period_end=end
+            insats=insats, lansdel=None, period_start=start, period_end=end
         )
         return report.pk
 

@@ -41,14 +41,26 @@ urlpatterns = [
     path("deltagare/<int:pk>/plan/", case_views.case_plan, name="case_plan"),
     path("deltagare/<int:pk>/plan/utskrift/", case_views.case_plan_print, name="case_plan_print"),
     path("deltagare/<int:pk>/plan/<int:goal>/", case_views.case_goal, name="case_goal"),
+    path(
+        "deltagare/<int:pk>/plan/<int:goal>/uppfoljning/",
+        case_views.case_goal_follow_up,
+        name="case_goal_follow_up",
+    ),
     path("deltagare/<int:pk>/journal/", case_views.case_journal, name="case_journal"),
     path("deltagare/<int:pk>/samtycke/", participant_views.case_consent, name="case_consent"),
+    path(
+        "deltagare/<int:pk>/samtycke/aterkalla/",
+        participant_views.case_consent_withdraw,
+        name="case_consent_withdraw",
+    ),
     path(
         "deltagare/<int:pk>/journal/<int:entry>/ratta/",
         case_views.case_journal_correct,
         name="case_journal_correct",
     ),
     path("deltagare/<int:pk>/utskrivning/", case_views.case_exit, name="case_exit"),
+    path("deltagare/<int:pk>/utskrivning/paus/", case_views.case_pause, name="case_pause"),
+    path("deltagare/<int:pk>/utskrivning/ateruppta/", case_views.case_resume, name="case_resume"),
     path("deltagare/<int:pk>/nytt-spar/", case_views.case_refer_on, name="case_refer_on"),
     path("deltagare/<int:pk>/enkat/", survey_views.case_surveys, name="case_surveys"),
     path(
@@ -68,6 +80,16 @@ urlpatterns = [
     path("enkat/<str:token>/spara/", survey_views.survey_save, name="survey_save"),
     path("deltagare/<int:pk>/slutdokumentation/", case_views.case_final, name="case_final"),
     path(
+        "deltagare/<int:pk>/slutdokumentation/forhandsgranska/",
+        case_views.case_final_preview,
+        name="case_final_preview",
+    ),
+    path(
+        "deltagare/<int:pk>/slutdokumentation/overlamnad/",
+        case_views.case_final_handed,
+        name="case_final_handed",
+    ),
+    path(
         "deltagare/<int:pk>/slutdokumentation/<int:document>/pdf/",
         case_views.case_final_pdf,
         name="case_final_pdf",
@@ -82,8 +104,14 @@ urlpatterns = [
         worktraining_views.case_placement,
         name="case_placement",
     ),
+    path(
+        "deltagare/<int:pk>/arbetstraning/<int:placement>/uppfoljning/",
+        worktraining_views.case_placement_follow_up,
+        name="case_placement_follow_up",
+    ),
     path("grupper/", group_views.group_list, name="group_list"),
     path("grupper/<int:pk>/", group_views.group_detail, name="group_detail"),
+    path("grupper/<int:pk>/deltagare/", group_views.group_members_add, name="group_members_add"),
     path(
         "grupper/<int:pk>/tillfallen/<int:session>/",
         group_views.group_session,
@@ -92,6 +120,11 @@ urlpatterns = [
     path("arbetsgivare/", worktraining_views.employer_list, name="employer_list"),
     path("arbetsgivare/ny/", worktraining_views.employer_create, name="employer_create"),
     path("arbetsgivare/<int:pk>/", worktraining_views.employer_detail, name="employer_detail"),
+    path(
+        "arbetsgivare/<int:pk>/kontaktperson/",
+        worktraining_views.employer_contact_add,
+        name="employer_contact_add",
+    ),
     # The public referral form: linked from the association's web site, so keep the address.
     path("aktualisering/", referral_views.referral_start, name="referral_start"),
     path("aktualisering/tack/", referral_views.referral_thanks, name="referral_thanks"),

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_participant_for_user, may, may_see_identity
@@ -145,52 +145,22 @@ def case_plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Action.VIEW_PARTICIPANT)
-@require_form_methods
-def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+def _goal_of(request: HttpRequest, pk: int, goal: int) -> tuple[Participant, Goal]:
     participant = case_participant(request, pk)
-    goal_obj = get_object_or_404(
+    return participant, get_object_or_404(
         Goal.objects.select_related("area"), pk=goal, participant=participant
     )
-    goal_form = GoalForm(instance=goal_obj, initial={"version": goal_obj.version})
-    follow_form = FollowUpForm(prefix="f")
-    status = 200
-    if request.method == "POST" and request.POST.get("form") == "followup":
-        follow_form = FollowUpForm(request.POST, prefix="f")
-        if follow_form.is_valid():
-            services.goal_follow_up(
-                goal=goal_obj, actor=Actor.of(request), **follow_form.cleaned_data
-            )
-            messages.success(request, _("The follow-up is saved."))
-            return redirect("case_goal", pk=pk, goal=goal)
-        status = 400
-    elif request.method == "POST":
-        goal_form = GoalForm(request.POST, instance=Goal.objects.get(pk=goal_obj.pk))
-        if goal_form.is_valid():
-            try:
-                services.goal_update(
-                    goal=goal_obj,
-                    data=goal_form.cleaned_data,
-                    version=goal_form.cleaned_data["version"] or 0,
-                    actor=Actor.of(request),
-                )
-            except services.EditConflict:
-                goal_obj.refresh_from_db()
-                goal_form.add_error(
-                    None,
-                    _(
-                        "Someone else changed the goal while you were editing. It now reads as "
-                        "shown above; your changes are kept in the form — check and save again."
-                    ),
-                )
-                goal_form.data = goal_form.data.copy()
-                goal_form.data["version"] = goal_obj.version
-                status = 409
-            else:
-                messages.success(request, _("The goal is saved."))
-                return redirect("case_plan", pk=pk)
-        else:
-            status = 400
+
+
+def _goal_page(
+    request: HttpRequest,
+    participant: Participant,
+    goal: Goal,
+    *,
+    goal_form: GoalForm | None = None,
+    follow_form: FollowUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "casework/goal.html",
@@ -198,13 +168,60 @@ def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
             request,
             participant,
             "plan",
-            goal=goal_obj,
-            follow_ups=goal_obj.follow_ups.all(),
-            goal_form=goal_form,
-            follow_form=follow_form,
+            goal=goal,
+            follow_ups=goal.follow_ups.all(),
+            goal_form=goal_form
+            if goal_form is not None
+            else GoalForm(instance=goal, initial={"version": goal.version}),
+            follow_form=follow_form if follow_form is not None else FollowUpForm(prefix="f"),
         ),
         status=status,
     )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
+def case_goal(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    """A goal of the plan, its follow-ups, and changing it."""
+    participant, goal_obj = _goal_of(request, pk, goal)
+    if request.method != "POST":
+        return _goal_page(request, participant, goal_obj)
+    goal_form = GoalForm(request.POST, instance=Goal.objects.get(pk=goal_obj.pk))
+    if not goal_form.is_valid():
+        return _goal_page(request, participant, goal_obj, goal_form=goal_form, status=400)
+    try:
+        services.goal_update(
+            goal=goal_obj,
+            data=goal_form.cleaned_data,
+            version=goal_form.cleaned_data["version"] or 0,
+            actor=Actor.of(request),
+        )
+    except services.EditConflict:
+        goal_obj.refresh_from_db()
+        goal_form.add_error(
+            None,
+            _(
+                "Someone else changed the goal while you were editing. It now reads as "
+                "shown above; your changes are kept in the form — check and save again."
+            ),
+        )
+        goal_form.data = goal_form.data.copy()
+        goal_form.data["version"] = goal_obj.version
+        return _goal_page(request, participant, goal_obj, goal_form=goal_form, status=409)
+    messages.success(request, _("The goal is saved."))
+    return redirect("case_plan", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_goal_follow_up(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    participant, goal_obj = _goal_of(request, pk, goal)
+    follow_form = FollowUpForm(request.POST, prefix="f")
+    if not follow_form.is_valid():
+        return _goal_page(request, participant, goal_obj, follow_form=follow_form, status=400)
+    services.goal_follow_up(goal=goal_obj, actor=Actor.of(request), **follow_form.cleaned_data)
+    messages.success(request, _("The follow-up is saved."))
+    return redirect("case_goal", pk=pk, goal=goal)
 
 
 @requires(Action.VIEW_PARTICIPANT)
@@ -300,72 +317,43 @@ def _earlier_versions(entry: JournalEntry) -> list[JournalEntry]:
     return earlier
 
 
-@requires(Action.VIEW_PARTICIPANT)
-@require_form_methods
-def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Pause, resume and exit (utskrivning)."""
-    participant = case_participant(request, pk)
-    exits = participant.exits.select_related("outcome").prefetch_related("income_after")
-    pauses = list(participant.pauses.all())
-    open_pause = next((p for p in pauses if p.end_date is None), None)
-    kind = request.POST.get("form", "exit") if request.method == "POST" else ""
-    form = pause_form = resume_form = None
-    if participant.status not in Participant.ENROLLED and request.method == "POST":
-        messages.error(request, _("The participant has already been discharged."))
-        return redirect("case_exit", pk=pk)
-    if participant.status == Participant.Status.ACTIVE:
-        pause_form = PauseForm(
-            request.POST if kind == "pause" else None,
-            prefix="pause",
-            enrolled_on=participant.start_date,
-        )
-    if open_pause is not None:
-        resume_form = ResumeForm(
-            request.POST if kind == "resume" else None,
-            prefix="resume",
-            paused_from=open_pause.start_date,
-        )
-    if participant.status in Participant.ENROLLED:
-        form = ExitForm(
-            request.POST if kind == "exit" else None,
-            start_date=participant.start_date,
-            paused_from=open_pause.start_date if open_pause is not None else None,
-        )
-    bound = {"pause": pause_form, "resume": resume_form, "exit": form}.get(kind)
-    if bound is not None and bound.is_valid():
-        data = bound.cleaned_data
-        try:
-            if kind == "pause":
-                services.pause_start(participant=participant, actor=Actor.of(request), **data)
-                messages.success(request, _("The time is paused."))
-            elif kind == "resume":
-                services.pause_end(participant=participant, actor=Actor.of(request), **data)
-                messages.success(request, _("The time is resumed."))
-            else:
-                closing = services.placements_closing(participant, data["end_date"])
-                services.participant_exit(
-                    participant=participant, data=data, actor=Actor.of(request)
-                )
-                if closing["cancelled"]:
-                    messages.info(
-                        request,
-                        _("Planned work training that had not begun is cancelled: %(list)s.")
-                        % {"list": _placement_list(closing["cancelled"])},
-                    )
-                messages.success(
-                    request,
-                    _(
-                        "%(name)s is discharged. Remember the exit survey: it can be answered "
-                        "for %(days)s days."
-                    )
-                    % {
-                        "name": display_name(request.user, participant),
-                        "days": participant.track.insats.exit_survey_days,
-                    },
-                )
-        except services.EditConflict:
-            messages.error(request, _("Someone else changed the participant just now; look again."))
-        return redirect("case_exit", pk=pk)
+def _open_pause(participant: Participant) -> Any:
+    return participant.pauses.filter(end_date__isnull=True).first()
+
+
+def _pause_form(participant: Participant, data: Any = None) -> PauseForm | None:
+    if participant.status != Participant.Status.ACTIVE:
+        return None
+    return PauseForm(data, prefix="pause", enrolled_on=participant.start_date)
+
+
+def _resume_form(participant: Participant, data: Any = None) -> ResumeForm | None:
+    open_pause = _open_pause(participant)
+    if open_pause is None:
+        return None
+    return ResumeForm(data, prefix="resume", paused_from=open_pause.start_date)
+
+
+def _exit_form(participant: Participant, data: Any = None) -> ExitForm | None:
+    if participant.status not in Participant.ENROLLED:
+        return None
+    open_pause = _open_pause(participant)
+    return ExitForm(
+        data,
+        start_date=participant.start_date,
+        paused_from=open_pause.start_date if open_pause is not None else None,
+    )
+
+
+def _exit_page(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    form: ExitForm | None = None,
+    pause_form: PauseForm | None = None,
+    resume_form: ResumeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "casework/exit.html",
@@ -373,17 +361,110 @@ def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             participant,
             "exit",
-            form=form,
-            pause_form=pause_form,
-            resume_form=resume_form,
-            exits=exits,
-            pauses=pauses,
+            form=form if form is not None else _exit_form(participant),
+            pause_form=pause_form if pause_form is not None else _pause_form(participant),
+            resume_form=resume_form if resume_form is not None else _resume_form(participant),
+            exits=participant.exits.select_related("outcome").prefetch_related("income_after"),
+            pauses=list(participant.pauses.all()),
             open_placements=participant.placements.exclude(status__in=Placement.CLOSED)
             .select_related("employer")
             .order_by("start_date", "pk"),
         ),
-        status=400 if bound is not None else 200,
+        status=status,
     )
+
+
+def _enrolled_for_post(request: HttpRequest, pk: int) -> Participant | HttpResponse:
+    """The participant a pause, resume or exit is sent for; a redirect once discharged."""
+    participant = case_participant(request, pk)
+    if participant.status not in Participant.ENROLLED:
+        messages.error(request, _("The participant has already been discharged."))
+        return redirect("case_exit", pk=pk)
+    return participant
+
+
+def _conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    messages.error(request, _("Someone else changed the participant just now; look again."))
+    return redirect("case_exit", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
+def case_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exit page (pauses, exits, the exit form); a POST discharges (utskrivning)."""
+    if request.method != "POST":
+        return _exit_page(request, case_participant(request, pk))
+    participant = _enrolled_for_post(request, pk)
+    if isinstance(participant, HttpResponse):
+        return participant
+    form = _exit_form(participant, request.POST)
+    if form is None or not form.is_valid():
+        return _exit_page(request, participant, form=form, status=400)
+    data = form.cleaned_data
+    closing = services.placements_closing(participant, data["end_date"])
+    try:
+        services.participant_exit(participant=participant, data=data, actor=Actor.of(request))
+    except services.EditConflict:
+        return _conflict(request, pk)
+    if closing["cancelled"]:
+        messages.info(
+            request,
+            _("Planned work training that had not begun is cancelled: %(list)s.")
+            % {"list": _placement_list(closing["cancelled"])},
+        )
+    messages.success(
+        request,
+        _("%(name)s is discharged. Remember the exit survey: it can be answered for %(days)s days.")
+        % {
+            "name": display_name(request.user, participant),
+            "days": participant.track.insats.exit_survey_days,
+        },
+    )
+    return redirect("case_exit", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pause an active participant's time."""
+    participant = _enrolled_for_post(request, pk)
+    if isinstance(participant, HttpResponse):
+        return participant
+    pause_form = _pause_form(participant, request.POST)
+    if pause_form is None:  # already paused (a stale page): nothing to do, the page as it is
+        return _exit_page(request, participant)
+    if not pause_form.is_valid():
+        return _exit_page(request, participant, pause_form=pause_form, status=400)
+    try:
+        services.pause_start(
+            participant=participant, actor=Actor.of(request), **pause_form.cleaned_data
+        )
+    except services.EditConflict:
+        return _conflict(request, pk)
+    messages.success(request, _("The time is paused."))
+    return redirect("case_exit", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the open pause."""
+    participant = _enrolled_for_post(request, pk)
+    if isinstance(participant, HttpResponse):
+        return participant
+    resume_form = _resume_form(participant, request.POST)
+    if resume_form is None:  # no open pause (a stale page): nothing to do, the page as it is
+        return _exit_page(request, participant)
+    if not resume_form.is_valid():
+        return _exit_page(request, participant, resume_form=resume_form, status=400)
+    try:
+        services.pause_end(
+            participant=participant, actor=Actor.of(request), **resume_form.cleaned_data
+        )
+    except services.EditConflict:
+        return _conflict(request, pk)
+    messages.success(request, _("The time is resumed."))
+    return redirect("case_exit", pk=pk)
 
 
 def _placement_list(placements: list[Placement]) -> str:
@@ -402,51 +483,80 @@ def _pdf(content: bytes, participant: Participant, *, draft: bool) -> HttpRespon
     return response
 
 
-@requires(Action.VIEW_PARTICIPANT)
-@require_form_methods
-def case_final(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write, preview and sign the slutdokumentation; record to whom it was handed."""
-    participant = case_participant(request, pk)
+def _final_page(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    form: FinalDocumentForm | None = None,
+    handed: HandedForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     documents = list(participant.final_documents.defer("pdf"))
     latest = documents[0] if documents else None
-    initial = (
-        {f: getattr(latest, f) for f in ("summary", "achieved", "recommendations")}
-        if latest
-        else {}
-    )
-    form = FinalDocumentForm(initial=initial)
-    handed = HandedForm(instance=latest, prefix="h") if latest else None
-    status = 200
-    if request.method == "POST" and request.POST.get("form") == "handed" and latest:
-        handed = HandedForm(request.POST, instance=latest, prefix="h")
-        if handed.is_valid():
-            services.final_document_handed(
-                document=latest, dates=handed.cleaned_data, actor=Actor.of(request)
-            )
-            messages.success(request, _("Saved to whom the document was handed."))
-            return redirect("case_final", pk=pk)
-        status = 400
-    elif request.method == "POST":
-        form = FinalDocumentForm(request.POST)
-        if form.is_valid():
-            texts = form.cleaned_data
-            if request.POST.get("action") == "preview":
-                pdf = services.final_document_preview(
-                    participant=participant, texts=texts, actor=Actor.of(request)
-                )
-                return _pdf(pdf, participant, draft=True)
-            services.final_document_sign(
-                participant=participant, texts=texts, actor=Actor.of(request)
-            )
-            messages.success(request, _("The final documentation is signed and saved."))
-            return redirect("case_final", pk=pk)
-        status = 400
+    if form is None:
+        initial = (
+            {f: getattr(latest, f) for f in ("summary", "achieved", "recommendations")}
+            if latest
+            else {}
+        )
+        form = FinalDocumentForm(initial=initial)
+    if handed is None and latest is not None:
+        handed = HandedForm(instance=latest, prefix="h")
     return render(
         request,
         "casework/final.html",
         case_context(request, participant, "final", form=form, documents=documents, handed=handed),
         status=status,
     )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
+def case_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write and sign the slutdokumentation (a POST signs it)."""
+    participant = case_participant(request, pk)
+    if request.method != "POST":
+        return _final_page(request, participant)
+    form = FinalDocumentForm(request.POST)
+    if not form.is_valid():
+        return _final_page(request, participant, form=form, status=400)
+    services.final_document_sign(
+        participant=participant, texts=form.cleaned_data, actor=Actor.of(request)
+    )
+    messages.success(request, _("The final documentation is signed and saved."))
+    return redirect("case_final", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_final_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft PDF of the texts in the form; nothing is kept."""
+    participant = case_participant(request, pk)
+    form = FinalDocumentForm(request.POST)
+    if not form.is_valid():
+        return _final_page(request, participant, form=form, status=400)
+    pdf = services.final_document_preview(
+        participant=participant, texts=form.cleaned_data, actor=Actor.of(request)
+    )
+    return _pdf(pdf, participant, draft=True)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_final_handed(request: HttpRequest, pk: int) -> HttpResponse:
+    """When the latest signed document was handed to the participant and the handläggare."""
+    participant = case_participant(request, pk)
+    latest = participant.final_documents.defer("pdf").first()
+    if latest is None:
+        return redirect("case_final", pk=pk)
+    handed = HandedForm(request.POST, instance=latest, prefix="h")
+    if not handed.is_valid():
+        return _final_page(request, participant, handed=handed, status=400)
+    services.final_document_handed(
+        document=latest, dates=handed.cleaned_data, actor=Actor.of(request)
+    )
+    messages.success(request, _("Saved to whom the document was handed."))
+    return redirect("case_final", pk=pk)
 
 
 @requires(Action.VIEW_PARTICIPANT)

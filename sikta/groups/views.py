@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, group_scope, insats_of, participant_scope
@@ -50,15 +53,18 @@ def group_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Action.HANDLE_GROUPS)
-@require_form_methods
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_for_user(request, pk)
-    members = list(
+def _members(request: HttpRequest, group: Group) -> list[Participant]:
+    return list(
         masked_last(
             group.members.select_related("kommun", "track").order_by("last_name"), request.user
         )
     )
+
+
+def _members_form(
+    request: HttpRequest, members: list[Participant], data: Any = None
+) -> MembersForm:
+    """Adding members: the user's active participants not in the group yet."""
     candidates = masked_last(
         Participant.objects.filter(participant_scope(request.user))
         .active()
@@ -66,30 +72,20 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("last_name", "first_name"),
         request.user,
     )
-    session_form = SessionForm(prefix="s")
-    members_form = MembersForm(prefix="m", candidates=candidates, user=request.user)
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("form") == "members":
-            members_form = MembersForm(
-                request.POST, prefix="m", candidates=candidates, user=request.user
-            )
-            if members_form.is_valid():
-                services.members_add(
-                    group=group,
-                    participants=list(members_form.cleaned_data["participants"]),
-                    actor=Actor.of(request),
-                )
-                messages.success(request, _("The participants are added to the group."))
-                return redirect("group_detail", pk=pk)
-        else:
-            session_form = SessionForm(request.POST, prefix="s")
-            if session_form.is_valid():
-                session = services.session_add(
-                    group=group, form=session_form, actor=Actor.of(request)
-                )
-                return redirect("group_session", pk=pk, session=session.pk)
-        status = 400
+    return MembersForm(data, prefix="m", candidates=candidates, user=request.user)
+
+
+def _group_page(
+    request: HttpRequest,
+    group: Group,
+    *,
+    members: list[Participant] | None = None,
+    session_form: SessionForm | None = None,
+    members_form: MembersForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if members is None:
+        members = _members(request, group)
     audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=members)
     return render(
         request,
@@ -98,11 +94,45 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "members": members,
             "sessions": group.sessions.all(),
-            "session_form": session_form,
-            "members_form": members_form,
+            "session_form": session_form if session_form is not None else SessionForm(prefix="s"),
+            "members_form": members_form
+            if members_form is not None
+            else _members_form(request, members),
         },
         status=status,
     )
+
+
+@requires(Action.HANDLE_GROUPS)
+@require_form_methods
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group with its members and sessions; a POST adds a session."""
+    group = _group_for_user(request, pk)
+    if request.method != "POST":
+        return _group_page(request, group)
+    session_form = SessionForm(request.POST, prefix="s")
+    if not session_form.is_valid():
+        return _group_page(request, group, session_form=session_form, status=400)
+    session = services.session_add(group=group, form=session_form, actor=Actor.of(request))
+    return redirect("group_session", pk=pk, session=session.pk)
+
+
+@requires(Action.HANDLE_GROUPS)
+@require_POST
+def group_members_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add some of the user's active participants to the group."""
+    group = _group_for_user(request, pk)
+    members = _members(request, group)
+    members_form = _members_form(request, members, request.POST)
+    if not members_form.is_valid():
+        return _group_page(request, group, members=members, members_form=members_form, status=400)
+    services.members_add(
+        group=group,
+        participants=list(members_form.cleaned_data["participants"]),
+        actor=Actor.of(request),
+    )
+    messages.success(request, _("The participants are added to the group."))
+    return redirect("group_detail", pk=pk)
 
 
 @requires(Action.HANDLE_GROUPS)

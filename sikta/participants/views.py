@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -7,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import (
@@ -146,41 +148,35 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Action.VIEW_PARTICIPANT)
-@require_form_methods
-def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the participant consented to over time; recording a consent or its withdrawal."""
+def _consent_participant(request: HttpRequest, pk: int) -> Participant:
+    """Reading needs VIEW, recording needs CHANGE; either way it is a read of the person."""
     action = Action.CHANGE_PARTICIPANT if request.method == "POST" else Action.VIEW_PARTICIPANT
-    participant = get_participant_for_user(request, pk, action, audit=AuditAction.PARTICIPANT_VIEW)
+    return get_participant_for_user(request, pk, action, audit=AuditAction.PARTICIPANT_VIEW)
+
+
+def _give_form(data: Any = None) -> ConsentForm:
+    initial = {"given_on": timezone.localdate(), "processing": True, "how": Consent.How.PAPER}
+    return ConsentForm(data, prefix="give", initial=initial)
+
+
+def _withdraw_form(participant: Participant, data: Any = None) -> ConsentWithdrawForm:
     current = participant.consents.filter(withdrawn_on__isnull=True)
-    sent = request.POST.get("form") if request.method == "POST" else None
-    today = timezone.localdate()
-    give = ConsentForm(
-        request.POST if sent == "give" else None,
-        prefix="give",
-        initial={"given_on": today, "processing": True, "how": Consent.How.PAPER},
-    )
-    withdraw = ConsentWithdrawForm(
-        request.POST if sent == "withdraw" else None,
+    return ConsentWithdrawForm(
+        data,
         prefix="withdraw",
         consents=current,
-        initial={"withdrawn_on": today, "consent": current.last()},
+        initial={"withdrawn_on": timezone.localdate(), "consent": current.last()},
     )
-    if sent == "give" and give.is_valid():
-        consent_record(participant=participant, data=give.cleaned_data, actor=Actor.of(request))
-        messages.success(request, _("The consent is recorded."))
-        return redirect("case_consent", pk=pk)
-    if sent == "withdraw" and withdraw.is_valid():
-        data = withdraw.cleaned_data
-        consent_withdraw(
-            consent=data["consent"],
-            purposes=data["purposes"],
-            withdrawn_on=data["withdrawn_on"],
-            note=data["note"],
-            actor=Actor.of(request),
-        )
-        messages.success(request, _("The withdrawal is recorded."))
-        return redirect("case_consent", pk=pk)
+
+
+def _consent_page(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    give: ConsentForm | None = None,
+    withdraw: ConsentWithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "participants/consent.html",
@@ -191,12 +187,47 @@ def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": participant.consents.select_related(
                 "recorded_by", "withdrawn_recorded_by"
             ).order_by("-given_on", "-pk"),
-            "give": give,
-            "withdraw": withdraw,
-            "has_current": current.exists(),
+            "give": give if give is not None else _give_form(),
+            "withdraw": withdraw if withdraw is not None else _withdraw_form(participant),
+            "has_current": participant.consents.filter(withdrawn_on__isnull=True).exists(),
         },
-        status=400 if sent in ("give", "withdraw") else 200,
+        status=status,
     )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
+def case_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the participant consented to over time; a POST records a consent given."""
+    participant = _consent_participant(request, pk)
+    if request.method != "POST":
+        return _consent_page(request, participant)
+    give = _give_form(request.POST)
+    if not give.is_valid():
+        return _consent_page(request, participant, give=give, status=400)
+    consent_record(participant=participant, data=give.cleaned_data, actor=Actor.of(request))
+    messages.success(request, _("The consent is recorded."))
+    return redirect("case_consent", pk=pk)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a consent given is withdrawn, wholly or for some purposes."""
+    participant = _consent_participant(request, pk)
+    withdraw = _withdraw_form(participant, request.POST)
+    if not withdraw.is_valid():
+        return _consent_page(request, participant, withdraw=withdraw, status=400)
+    data = withdraw.cleaned_data
+    consent_withdraw(
+        consent=data["consent"],
+        purposes=data["purposes"],
+        withdrawn_on=data["withdrawn_on"],
+        note=data["note"],
+        actor=Actor.of(request),
+    )
+    messages.success(request, _("The withdrawal is recorded."))
+    return redirect("case_consent", pk=pk)
 
 
 @requires(Action.PROTECT_IDENTITY)

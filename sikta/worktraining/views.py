@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from sikta.access.decorators import requires
 from sikta.access.policy import Action, may, participant_scope
@@ -79,28 +79,14 @@ def employer_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Action.VIEW_EMPLOYERS)
-@require_form_methods
-def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employer = get_object_or_404(Employer, pk=pk)
-    may_change = may(request.user, Action.CHANGE_EMPLOYERS)
-    form = EmployerForm(instance=employer, prefix="e")
-    contact_form = ContactForm(prefix="c")
-    status = 200
-    if request.method == "POST" and may_change:
-        if request.POST.get("form") == "contact":
-            contact_form = ContactForm(request.POST, prefix="c")
-            if contact_form.is_valid():
-                services.contact_add(employer=employer, form=contact_form, actor=Actor.of(request))
-                messages.success(request, _("The contact person is added."))
-                return redirect("employer_detail", pk=pk)
-        else:
-            form = EmployerForm(request.POST, instance=employer, prefix="e")
-            if form.is_valid():
-                services.employer_save(form=form, actor=Actor.of(request))
-                messages.success(request, _("The employer is saved."))
-                return redirect("employer_detail", pk=pk)
-        status = 400
+def _employer_page(
+    request: HttpRequest,
+    employer: Employer,
+    *,
+    form: EmployerForm | None = None,
+    contact_form: ContactForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     # Placements name participants: only those the user may see are shown.
     placements = list(
         employer.placements.filter(
@@ -122,12 +108,42 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": employer.contacts.all(),
             "placements": placements,
             "hidden_placements": employer.placements.count() - len(placements),
-            "form": form,
-            "contact_form": contact_form,
-            "may_change": may_change,
+            "form": form if form is not None else EmployerForm(instance=employer, prefix="e"),
+            "contact_form": contact_form if contact_form is not None else ContactForm(prefix="c"),
+            "may_change": may(request.user, Action.CHANGE_EMPLOYERS),
         },
         status=status,
     )
+
+
+@requires(Action.VIEW_EMPLOYERS)
+@require_form_methods
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An employer, its contact people and placements; a POST changes the employer."""
+    employer = get_object_or_404(Employer, pk=pk)
+    if request.method != "POST" or not may(request.user, Action.CHANGE_EMPLOYERS):
+        return _employer_page(request, employer)
+    form = EmployerForm(request.POST, instance=employer, prefix="e")
+    if not form.is_valid():
+        return _employer_page(request, employer, form=form, status=400)
+    services.employer_save(form=form, actor=Actor.of(request))
+    messages.success(request, _("The employer is saved."))
+    return redirect("employer_detail", pk=pk)
+
+
+@requires(Action.VIEW_EMPLOYERS)
+@require_POST
+def employer_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a contact person to the employer."""
+    employer = get_object_or_404(Employer, pk=pk)
+    if not may(request.user, Action.CHANGE_EMPLOYERS):
+        return _employer_page(request, employer)
+    contact_form = ContactForm(request.POST, prefix="c")
+    if not contact_form.is_valid():
+        return _employer_page(request, employer, contact_form=contact_form, status=400)
+    services.contact_add(employer=employer, form=contact_form, actor=Actor.of(request))
+    messages.success(request, _("The contact person is added."))
+    return redirect("employer_detail", pk=pk)
 
 
 def _closed(request: HttpRequest, pk: int) -> HttpResponse:
@@ -171,44 +187,68 @@ def case_placements(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Action.VIEW_PARTICIPANT)
-@require_form_methods
-def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpResponse:
+def _placement_of(request: HttpRequest, pk: int, placement: int) -> tuple[Participant, Placement]:
     participant = case_participant(request, pk)
-    placement_obj = get_object_or_404(
+    return participant, get_object_or_404(
         Placement.objects.select_related("employer"), pk=placement, participant=participant
     )
-    if request.method == "POST" and participant.status not in Participant.ENROLLED:
-        return _closed(request, pk)
-    form = PlacementForm(instance=placement_obj, prefix="p")
-    follow_form = PlacementFollowUpForm(prefix="f")
-    status = 200
-    if request.method == "POST":
-        if request.POST.get("form") == "followup":
-            follow_form = PlacementFollowUpForm(request.POST, prefix="f")
-            if follow_form.is_valid():
-                services.placement_follow_up(
-                    placement=placement_obj, form=follow_form, actor=Actor.of(request)
-                )
-                messages.success(request, _("The follow-up is saved."))
-                return redirect("case_placement", pk=pk, placement=placement)
-        else:
-            form = PlacementForm(request.POST, instance=placement_obj, prefix="p")
-            if form.is_valid():
-                services.placement_save(participant=participant, form=form, actor=Actor.of(request))
-                messages.success(request, _("The placement is saved."))
-                return redirect("case_placement", pk=pk, placement=placement)
-        status = 400
+
+
+def _placement_page(
+    request: HttpRequest,
+    participant: Participant,
+    placement: Placement,
+    *,
+    form: PlacementForm | None = None,
+    follow_form: PlacementFollowUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "worktraining/placement.html",
         _context(
             request,
             participant,
-            placement=placement_obj,
-            follow_ups=placement_obj.follow_ups.all(),
-            form=form,
-            follow_form=follow_form,
+            placement=placement,
+            follow_ups=placement.follow_ups.all(),
+            form=form if form is not None else PlacementForm(instance=placement, prefix="p"),
+            follow_form=follow_form
+            if follow_form is not None
+            else PlacementFollowUpForm(prefix="f"),
         ),
         status=status,
     )
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_form_methods
+def case_placement(request: HttpRequest, pk: int, placement: int) -> HttpResponse:
+    """A placement and its follow-ups; a POST changes the placement."""
+    participant, placement_obj = _placement_of(request, pk, placement)
+    if request.method != "POST":
+        return _placement_page(request, participant, placement_obj)
+    if participant.status not in Participant.ENROLLED:
+        return _closed(request, pk)
+    form = PlacementForm(request.POST, instance=placement_obj, prefix="p")
+    if not form.is_valid():
+        return _placement_page(request, participant, placement_obj, form=form, status=400)
+    services.placement_save(participant=participant, form=form, actor=Actor.of(request))
+    messages.success(request, _("The placement is saved."))
+    return redirect("case_placement", pk=pk, placement=placement)
+
+
+@requires(Action.VIEW_PARTICIPANT)
+@require_POST
+def case_placement_follow_up(request: HttpRequest, pk: int, placement: int) -> HttpResponse:
+    """A follow-up of the placement: how it goes, with whom it was talked over."""
+    participant, placement_obj = _placement_of(request, pk, placement)
+    if participant.status not in Participant.ENROLLED:
+        return _closed(request, pk)
+    follow_form = PlacementFollowUpForm(request.POST, prefix="f")
+    if not follow_form.is_valid():
+        return _placement_page(
+            request, participant, placement_obj, follow_form=follow_form, status=400
+        )
+    services.placement_follow_up(placement=placement_obj, form=follow_form, actor=Actor.of(request))
+    messages.success(request, _("The follow-up is saved."))
+    return redirect("case_placement", pk=pk, placement=placement)

@@ -35,7 +35,7 @@ from tests.security.test_foreign_ids import _compare
 
 pytestmark = pytest.mark.django_db
 # The employer register is the förbund's, shared by its insatser: it names no participant.
-SHARED = {"employer_detail"}
+SHARED = {"employer_detail", "employer_contact_add"}
 SCOPED_URLS = [name for name in ID_URLS if name not in SHARED]
 SECOND = settings.BASE_DIR / "sikta" / "organisation" / "data" / "steg_for_steg.toml"
 

@@ -51,6 +51,12 @@ ALICE = {
     "coach_sodra_other": MISSING,
     "koordinator_norra": MISSING,
 }
+# A POST-only action of one of Alice's pages (a follow-up, a pause, …): a GET is 405 for
+# everyone with the role, before any object is looked up (outsiders' POSTs are 404:
+# tests/security/test_foreign_ids.py); those without the role are refused as on the page.
+ALICE_POST = {
+    persona: NOT_ALLOWED if seen in (OK, MISSING) else seen for persona, seen in ALICE.items()
+}
 
 
 def _goal(p: Personas) -> Any:
@@ -210,6 +216,19 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_placement": lambda p: {"placement": _placement(p).pk},
         }.items()
     },
+    # The other forms of those pages, each sent to its own address: POST only.
+    **{
+        name: (lambda p, extra=extra: {"pk": p.alice_sodra.pk, **extra(p)}, ALICE_POST)
+        for name, extra in {
+            "case_goal_follow_up": lambda p: {"goal": _goal(p).pk},
+            "case_pause": lambda p: {},
+            "case_resume": lambda p: {},
+            "case_final_preview": lambda p: {},
+            "case_final_handed": lambda p: {},
+            "case_consent_withdraw": lambda p: {},
+            "case_placement_follow_up": lambda p: {"placement": _placement(p).pk},
+        }.items()
+    },
     # The participant's personal survey link: no login; a made-up token opens nothing.
     "survey_answer": (lambda p: {"token": "not-a-real-token"}, expect(MISSING, anonymous=MISSING)),
     "survey_save": (
@@ -227,6 +246,8 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     # Groups: those who lead them, the länsdel's samordnare, the leads.
     "group_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "group_detail": (lambda p: {"pk": _group(p).pk}, ALICE),
+    # Adding members is a POST of its own; a GET is 405 for everyone who handles groups.
+    "group_members_add": (lambda p: {"pk": _group(p).pk}, ALICE_POST),
     "group_session": (
         lambda p: {"pk": (g := _group(p)).pk, "session": g.sessions.create(date="2026-11-20").pk},
         ALICE,
@@ -235,6 +256,11 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "employer_list": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_create": (lambda p: {}, _denied_unless(PERSON_ROLES)),
     "employer_detail": (lambda p: {"pk": _placement(p).employer.pk}, _denied_unless(PERSON_ROLES)),
+    # Adding a contact person is a POST of its own.
+    "employer_contact_add": (
+        lambda p: {"pk": _placement(p).employer.pk},
+        expect(FORBIDDEN, **dict.fromkeys(PERSON_ROLES, NOT_ALLOWED)),
+    ),
     # --- activity plan and meetings (sikta.activities) ---
     # Made with a local steering group meeting of Södra and a file of its minutes.
     **(

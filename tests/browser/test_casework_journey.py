@@ -216,7 +216,9 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     expect(case_nav(page).locator("a[aria-current=page]")).to_have_attribute("href", f"{case}plan/")
     assert_accessible(page)
 
-    follow = page.locator("main form", has=page.locator("input[name=form][value=followup]"))
+    # The follow-up has its own address under the goal's.
+    follow = page.locator(f"main form[action='{goal_url.removeprefix(base_url)}uppfoljning/']")
+    expect(follow).to_have_count(1)
     expect(follow.locator("[name=f-date]")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     # A follow-up without a note.
     assert submit(page, follow) == 400
@@ -413,14 +415,15 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     expect(page.locator("main .follow-up")).to_have_count(0)
     assert_accessible(page)
 
-    follow = page.locator("main form", has=page.locator("input[name=form][value=followup]"))
+    follow = page.locator(f"main form[action='{placement_url.removeprefix(base_url)}uppfoljning/']")
+    expect(follow).to_have_count(1)
     expect(follow.locator("[name=f-date]")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     how_it_goes = f"Trivs på stallet och kommer i tid ({tag})."
     next_step = f"Prova tre dagar i veckan ({tag})."
     follow.locator("[name=f-next_step]").fill(next_step)
     # Neither with whom nor how it goes.
     assert submit(page, follow) == 400
-    expect(page).to_have_url(placement_url)
+    expect(page).to_have_url(f"{placement_url}uppfoljning/")  # the page, answered at its address
     expect(invalid_field(page, "input[name=f-with_whom]")).to_have_count(1)
     expect(invalid_field(page, "#id_f-how_it_goes")).to_have_count(1)
     expect(page.locator("#id_f-how_it_goes")).to_have_attribute("aria-invalid", "true")
@@ -477,8 +480,9 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     expect(open_placements).to_contain_text("planerad")
     assert_accessible(page)
     occupation = f"Arbetsträning på ett stall ({tag})"
-    # The page also has the form that pauses the time: the exit's own is the one marked "exit".
-    form = page.locator("main form", has=page.locator("input[name=form][value=exit]"))
+    # The page also has the form that pauses the time (sent to utskrivning/paus/): the exit's
+    # own is sent to the page itself.
+    form = page.locator(f"main form[action='{case}utskrivning/']")
     expect(form).to_have_count(1)
     expect(form.locator("[name=end_date]")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     form.locator("[name=occupation_after]").fill(occupation)
@@ -534,8 +538,10 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     signed = page.locator(f"main a[href^='{case}slutdokumentation/'][href$='/pdf/']")
     expect(signed).to_have_count(0)
     assert_accessible(page)
-    form = page.locator("main form", has=page.locator("button[name=action][value=sign]"))
-    sign = form.locator("button[name=action][value=sign]")
+    form = page.locator(f"main form[action='{case}slutdokumentation/']")
+    sign = form.locator("button[type=submit]:not([formaction])")
+    preview = form.locator(f"button[formaction='{case}slutdokumentation/forhandsgranska/']")
+    expect(preview).to_have_count(1)
     expect(form).to_have_count(1)
     # Nothing written: the errors are by the three fields, and nothing is signed.
     assert press(page, sign) == 400
@@ -553,6 +559,16 @@ def test_coach_works_a_case_from_kartlaggning_to_final_documentation(
     form.locator("[name=summary]").fill(summary)
     form.locator("[name=achieved]").fill(achieved)
     form.locator("[name=recommendations]").fill(recommendations)
+    # The preview button sends the same form to its own address: a draft PDF, nothing signed.
+    with page.expect_download() as preview_info:
+        preview.click()
+    draft = preview_info.value
+    assert re.fullmatch(r"slutdokumentation-\d+-utkast\.pdf", draft.suggested_filename), (
+        draft.suggested_filename
+    )
+    with open(draft.path(), "rb") as pdf:
+        assert " ".join(recommendations.split()) in pdf_text(pdf.read())
+    expect(signed).to_have_count(0)
     assert press(page, sign) == 200
     expect(page).to_have_url(f"{base_url}{case}slutdokumentation/")
     expect(page.get_by_role("status")).to_be_visible()

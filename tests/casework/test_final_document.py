@@ -58,7 +58,7 @@ def url(case: Participant) -> str:
 
 def test_signing_makes_a_pdf_with_the_plan_and_the_outcome(personas: Personas, case) -> None:
     client = personas.client("coach_sodra")
-    response = client.post(url(case), {**TEXTS, "action": "sign"})
+    response = client.post(url(case), TEXTS)
     assert response.status_code == 302
     document = FinalDocument.objects.get()
     download = client.get(f"{url(case)}{document.pk}/pdf/")
@@ -82,7 +82,7 @@ def test_signing_makes_a_pdf_with_the_plan_and_the_outcome(personas: Personas, c
 
 def test_the_signed_document_stays_as_it_was(personas: Personas, case) -> None:
     client = personas.client("coach_sodra")
-    client.post(url(case), {**TEXTS, "action": "sign"})
+    client.post(url(case), TEXTS)
     document = FinalDocument.objects.get()
     Goal.objects.update(text="Ändrat mål")
     assert "Arbetsträna på kafé" in text_of(
@@ -91,7 +91,7 @@ def test_the_signed_document_stays_as_it_was(personas: Personas, case) -> None:
 
 
 def test_a_preview_keeps_nothing_but_the_log(personas: Personas, case) -> None:
-    response = personas.client("coach_sodra").post(url(case), {**TEXTS, "action": "preview"})
+    response = personas.client("coach_sodra").post(f"{url(case)}forhandsgranska/", TEXTS)
     assert response["Content-Type"] == "application/pdf"
     assert "Fortsätt med förstärkt samarbete" in text_of(response.content)
     assert not FinalDocument.objects.exists()
@@ -99,9 +99,7 @@ def test_a_preview_keeps_nothing_but_the_log(personas: Personas, case) -> None:
 
 
 def test_missing_texts_are_explained_and_kept(personas: Personas, case) -> None:
-    response = personas.client("coach_sodra").post(
-        url(case), {"summary": TEXTS["summary"], "action": "sign"}
-    )
+    response = personas.client("coach_sodra").post(url(case), {"summary": TEXTS["summary"]})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"achieved", "recommendations"}
     assert TEXTS["summary"] in response.content.decode()
@@ -109,11 +107,10 @@ def test_missing_texts_are_explained_and_kept(personas: Personas, case) -> None:
 
 def test_handing_over_is_recorded(personas: Personas, case) -> None:
     client = personas.client("coach_sodra")
-    client.post(url(case), {**TEXTS, "action": "sign"})
+    client.post(url(case), TEXTS)
     response = client.post(
-        url(case),
+        f"{url(case)}overlamnad/",
         {
-            "form": "handed",
             "h-handed_to_participant_on": str(timezone.localdate()),
             "h-handed_to_referrer_on": str(timezone.localdate()),
         },
@@ -125,7 +122,7 @@ def test_handing_over_is_recorded(personas: Personas, case) -> None:
 
 
 def test_another_coach_cannot_download_it(personas: Personas, case) -> None:
-    personas.client("coach_sodra").post(url(case), {**TEXTS, "action": "sign"})
+    personas.client("coach_sodra").post(url(case), TEXTS)
     document = FinalDocument.objects.get()
     assert (
         personas.client("coach_sodra_other").get(f"{url(case)}{document.pk}/pdf/").status_code

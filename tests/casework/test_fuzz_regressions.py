@@ -29,7 +29,6 @@ def test_an_income_beyond_any_database_integer_is_an_invalid_choice(personas: Pe
     response = personas.client("coach_sodra").post(
         f"/deltagare/{alice.pk}/utskrivning/",
         {
-            "form": "exit",
             "end_date": timezone.localdate().isoformat(),
             "outcome": Outcome.objects.first().pk,
             "income_after": [IncomeSource.objects.first().pk, "99999999999999999999"],

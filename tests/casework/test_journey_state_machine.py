@@ -195,8 +195,8 @@ class Journey(RuleBasedStateMachine):
         pk = self._pick(self.mine, index)
         self._post(
             self.coach,
-            f"/deltagare/{pk}/utskrivning/",
-            {"form": "pause", "pause-start_date": self._date(pk, *day), "pause-reason": "Vård"},
+            f"/deltagare/{pk}/utskrivning/paus/",
+            {"pause-start_date": self._date(pk, *day), "pause-reason": "Vård"},
             "pause",
         )
 
@@ -206,8 +206,8 @@ class Journey(RuleBasedStateMachine):
         pk = self._pick(self.mine, index)
         self._post(
             self.coach,
-            f"/deltagare/{pk}/utskrivning/",
-            {"form": "resume", "resume-end_date": self._date(pk, *day)},
+            f"/deltagare/{pk}/utskrivning/ateruppta/",
+            {"resume-end_date": self._date(pk, *day)},
             "resume",
         )
 
@@ -218,7 +218,7 @@ class Journey(RuleBasedStateMachine):
         self._post(
             self.coach,
             f"/deltagare/{pk}/utskrivning/",
-            {"form": "exit", "end_date": self._date(pk, *day), "outcome": self.outcome.pk},
+            {"end_date": self._date(pk, *day), "outcome": self.outcome.pk},
             "exit",
         )
 
@@ -316,7 +316,7 @@ def test_no_placement_after_the_exit(personas: Personas, time_machine) -> None:
     coach = personas.client("coach_sodra")
     coach.post(
         f"/deltagare/{participant.pk}/utskrivning/",
-        {"form": "exit", "end_date": "2026-01-02", "outcome": Outcome.objects.first().pk},
+        {"end_date": "2026-01-02", "outcome": Outcome.objects.first().pk},
     )
     employer = Employer.objects.create(
         name="Kafé", organisation_number="556036-0793", sector="privat"

@@ -57,7 +57,7 @@ def test_follow_ups_are_kept_per_goal(personas: Personas, area) -> None:
     goal = Goal.objects.create(participant=personas.alice_sodra, text="Mål", area=area)
     client = personas.client("coach_sodra")
     url = f"{plan(personas)}{goal.pk}/"
-    response = client.post(url, {"form": "followup", "f-date": "2026-11-20", "f-note": "Går bra"})
+    response = client.post(f"{url}uppfoljning/", {"f-date": "2026-11-20", "f-note": "Går bra"})
     assert response.status_code == 302
     assert list(goal.follow_ups.values_list("note", flat=True)) == ["Går bra"]
     assert "Går bra" in client.get(plan(personas)).content.decode()
@@ -102,8 +102,8 @@ def test_a_goal_of_another_participant_is_not_found(personas: Personas, area) ->
 def test_a_follow_up_cannot_be_dated_in_the_future(personas: Personas, area) -> None:
     goal = Goal.objects.create(participant=personas.alice_sodra, text="Mål", area=area)
     response = personas.client("coach_sodra").post(
-        f"{plan(personas)}{goal.pk}/",
-        {"form": "followup", "f-date": "2099-01-01", "f-note": "Snart"},
+        f"{plan(personas)}{goal.pk}/uppfoljning/",
+        {"f-date": "2099-01-01", "f-note": "Snart"},
     )
     assert response.status_code == 400 and "date" in response.context["follow_form"].errors
     assert "Snart" in response.content.decode()

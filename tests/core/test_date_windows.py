@@ -96,7 +96,6 @@ CASES = {
         "coach_sodra",
         _alice("case_consent"),
         lambda p: {
-            "form": "give",
             "give-processing": "on",
             "give-how": "papper",
             "give-text": "Samtycker muntligt till kontakt",
@@ -110,8 +109,8 @@ CASES = {
     ),
     "pause start": Case(
         "coach_sodra",
-        _alice("case_exit"),
-        lambda p: {"form": "pause", "pause-reason": "Sjukhusvistelse"},
+        _alice("case_pause"),
+        lambda p: {"pause-reason": "Sjukhusvistelse"},
         "pause-start_date",
         "Sjukhusvistelse",
         "2024-06-01",  # after the programme's start, before Alice's enrolment

@@ -26,7 +26,7 @@ def test_a_member_beyond_any_database_integer_is_an_invalid_choice(personas: Per
     )
     group.leaders.add(personas.coach_sodra)
     response = personas.client("coach_sodra").post(
-        f"/grupper/{group.pk}/", {"form": "members", "m-participants": [HUGE]}
+        f"/grupper/{group.pk}/deltagare/", {"m-participants": [HUGE]}
     )
     assert response.status_code == 400
     assert "participants" in response.context["members_form"].errors

@@ -38,9 +38,7 @@ def test_a_coach_creates_a_group_and_adds_own_participants(personas: Personas) -
     page = client.get(f"/grupper/{group.pk}/")
     offered = list(page.context["members_form"].fields["participants"].queryset)
     assert offered == [personas.alice_sodra]  # only the coach's own active participants
-    client.post(
-        f"/grupper/{group.pk}/", {"form": "members", "m-participants": [personas.alice_sodra.pk]}
-    )
+    client.post(f"/grupper/{group.pk}/deltagare/", {"m-participants": [personas.alice_sodra.pk]})
     assert list(group.members.all()) == [personas.alice_sodra]
 
 

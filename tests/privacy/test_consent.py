@@ -9,11 +9,11 @@ from sikta.participants.models import Consent
 from tests.conftest import Personas
 
 URL = "/deltagare/{}/samtycke/"
+WITHDRAW = "/deltagare/{}/samtycke/aterkalla/"
 
 
 def _give(client, pk: int, **fields) -> object:
     data = {
-        "form": "give",
         "give-processing": "on",
         "give-finsam": "on",
         "give-contact_organisations": "Försäkringskassan, Trosa kommun",
@@ -65,9 +65,8 @@ def test_withdrawing_one_purpose_keeps_the_others(personas: Personas) -> None:
     _give(client, alice.pk)
     first = Consent.objects.get()
     response = client.post(
-        URL.format(alice.pk),
+        WITHDRAW.format(alice.pk),
         {
-            "form": "withdraw",
             "withdraw-consent": first.pk,
             "withdraw-purposes": ["finsam"],
             "withdraw-withdrawn_on": "2026-05-01",
@@ -97,9 +96,8 @@ def test_withdrawing_everything_ends_the_consent(personas: Personas) -> None:
     _give(client, alice.pk)
     first = Consent.objects.get()
     client.post(
-        URL.format(alice.pk),
+        WITHDRAW.format(alice.pk),
         {
-            "form": "withdraw",
             "withdraw-consent": first.pk,
             "withdraw-purposes": ["processing", "finsam", "contact_organisations"],
             "withdraw-withdrawn_on": "2026-05-01",
@@ -113,9 +111,8 @@ def test_a_withdrawal_before_the_consent_is_refused(personas: Personas) -> None:
     client = personas.client("coach_sodra")
     _give(client, personas.alice_sodra.pk)
     response = client.post(
-        URL.format(personas.alice_sodra.pk),
+        WITHDRAW.format(personas.alice_sodra.pk),
         {
-            "form": "withdraw",
             "withdraw-consent": Consent.objects.get().pk,
             "withdraw-purposes": ["finsam"],
             "withdraw-withdrawn_on": "2026-01-01",
@@ -135,9 +132,8 @@ def test_after_withdrawing_finsam_the_participant_counts_anonymously(personas: P
     assert str(alice.personnummer) in response.content.decode()
 
     personas.client("coach_sodra").post(
-        URL.format(alice.pk),
+        WITHDRAW.format(alice.pk),
         {
-            "form": "withdraw",
             "withdraw-consent": Consent.objects.get().pk,
             "withdraw-purposes": ["finsam"],
             "withdraw-withdrawn_on": dt.date.today().isoformat(),

@@ -83,6 +83,16 @@ POST_URLS = frozenset(
         "activity_held",
         "activity_minutes_upload",
         "activity_minutes_delete",
+        # The other forms of a page with several, each at its own address under the page's.
+        "case_goal_follow_up",
+        "case_pause",
+        "case_resume",
+        "case_final_preview",
+        "case_final_handed",
+        "case_consent_withdraw",
+        "case_placement_follow_up",
+        "group_members_add",
+        "employer_contact_add",
     }
 )
 
@@ -191,24 +201,27 @@ def normalised(response: Any, *urls: str) -> tuple[int, str, bytes]:
 
 
 class FormFields(HTMLParser):
-    """The fields of the POST forms on a page that send to the page itself, as a browser sends
-    them untouched: inputs with their values (checked boxes only), the selected or else first
-    non-empty option of each select, textareas, and the first submit button's name."""
+    """The POST forms on a page as a browser sends them untouched: where each is sent (its
+    action, and the formaction of any submit button; "" for the page itself) and its fields:
+    inputs with their values (checked boxes only), the selected or else first non-empty option
+    of each select, textareas, and the first submit button's name."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.forms: list[dict[str, str]] = []
+        self.forms: list[tuple[list[str], dict[str, str]]] = []
         self._form: dict[str, str] | None = None
+        self._actions: list[str] = []
         self._select = ""
         self._textarea = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         if tag == "form":
-            own = a.get("method", "").lower() == "post" and not a.get("action")
-            self._form = {} if own else None
+            post = a.get("method", "").lower() == "post"
+            self._form = {} if post else None
             if self._form is not None:
-                self.forms.append(self._form)
+                self._actions = [a.get("action", "")]
+                self.forms.append((self._actions, self._form))
             return
         if self._form is None:
             return
@@ -216,10 +229,12 @@ class FormFields(HTMLParser):
             if "selected" in a or (a.get("value") and self._select not in self._form):
                 self._form[self._select] = a.get("value", "")
             return
+        kind = a.get("type", "submit" if tag == "button" else "text")
+        if tag in ("input", "button") and kind == "submit" and a.get("formaction"):
+            self._actions.append(a["formaction"])
         name = a.get("name")
         if not name:
             return
-        kind = a.get("type", "submit" if tag == "button" else "text")
         if tag in ("input", "button") and kind == "submit":
             self._form.setdefault(name, a.get("value", ""))
         elif tag == "input" and kind in ("checkbox", "radio"):
@@ -246,11 +261,12 @@ class FormFields(HTMLParser):
             self._form[self._textarea] += data
 
 
-def form_data(html: str) -> list[dict[str, str]]:
-    """The data each POST form on the page sends to the page itself (see FormFields)."""
+def form_data(html: str) -> list[tuple[str, dict[str, str]]]:
+    """Where each POST form on the page is sent ("" for the page itself) and the data it sends
+    there, once for each place it can be sent to (see FormFields)."""
     parser = FormFields()
     parser.feed(html)
-    return [form for form in parser.forms if form]
+    return [(action, form) for actions, form in parser.forms if form for action in actions]
 
 
 # --- security headers ---------------------------------------------------------------------

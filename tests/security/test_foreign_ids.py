@@ -24,9 +24,10 @@ import io
 import re
 import zipfile
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from tests.access.test_url_matrix import (
     FORBIDDEN,
@@ -34,6 +35,7 @@ from tests.access.test_url_matrix import (
     MATRIX,
     MISSING,
     OK,
+    _document,
     _text,
 )
 from tests.conftest import ALL_PERSONAS, Personas
@@ -41,6 +43,7 @@ from tests.security.support import (
     FORM_URLS,
     ID_URLS,
     NONEXISTENT,
+    POST_URLS,
     ROUTES,
     body,
     form_data,
@@ -199,30 +202,85 @@ def test_child_ids_under_a_parent_one_may_see(personas: Personas) -> None:
 OWNERS = ("coach_sodra", "samordnare_sodra", "insatsledare")
 
 
+def _paused(p: Personas) -> dict[str, Any]:
+    from sikta.casework.models import Pause
+    from sikta.participants.models import Participant
+
+    alice = p.alice_sodra
+    Pause.objects.create(participant=alice, start_date=alice.start_date, reason="Vård")
+    Participant.objects.filter(pk=alice.pk).update(status=Participant.Status.PAUSED)
+    return {"pk": alice.pk}
+
+
+def _signed(p: Personas) -> dict[str, Any]:
+    _document(p)
+    return {"pk": p.alice_sodra.pk}
+
+
+def _consented(p: Personas) -> dict[str, Any]:
+    from sikta.participants.models import Consent
+
+    Consent.objects.create(
+        participant=p.alice_sodra, text="Samtycke", given_on=p.alice_sodra.start_date
+    )
+    return {"pk": p.alice_sodra.pk}
+
+
+# Pages with a form that shows only in some state of their objects (resuming a pause, handing
+# over a signed document, withdrawing a consent): their forms are sent in that state as well.
+STATES = {"case_exit": _paused, "case_final": _signed, "case_consent": _consented}
+# The POST-only addresses under a page with forms, where the page's other forms are sent.
+UNDER_FORM_PAGES = sorted(
+    name
+    for name in POST_URLS & set(ID_URLS)
+    if any(ROUTES[name].startswith(ROUTES[page]) for page in FORM_URLS - {name})
+)
+
+
+def _target(page: str, action: str) -> tuple[str, dict[str, Any]] | None:
+    """The URL name and parameters a form of `page` is sent to, if an address with ids."""
+    match = resolve(urlsplit(urljoin(page, action)).path)
+    return (match.url_name, match.kwargs) if match.url_name in ID_URLS else None
+
+
 def test_forms_sent_by_outsiders_change_nothing(personas: Personas) -> None:
-    """The forms as an owner sees them, sent by everyone MATRIX refuses: no change, 404."""
+    """The forms as an owner sees them, sent by everyone MATRIX refuses the page: no change,
+    refused as a made-up id is; at the page's own address, or at the one a form is sent to
+    (the POST-only addresses of a page's other forms, e.g. a follow-up under a goal)."""
+    assert UNDER_FORM_PAGES, "there should be POST-only addresses under pages with forms"
     clients = {name: personas.client(name) for name in ALL_PERSONAS}
     for client in clients.values():
         client.raise_request_exception = False
     problems: list[str] = []
     replayed = accepted = 0
-    for url_name in sorted(FORM_URLS & set(ID_URLS)):
+    sent_to: set[str] = set()
+    pages = [(name, None) for name in sorted(FORM_URLS & set(ID_URLS))] + sorted(STATES.items())
+    for url_name, build in pages:
         expected = MATRIX[url_name][1]
         owner = next((name for name in OWNERS if expected[name] == OK), None)
         assert owner, url_name
-        with objects_of(personas, url_name, *clients.values()) as kwargs:
+        with objects_of(personas, url_name, *clients.values(), build=build) as kwargs:
             url = reverse(url_name, kwargs=kwargs)
-            forms = form_data(body(clients[owner].get(url)).decode())
-            for data in forms:
+            for action, data in form_data(body(clients[owner].get(url)).decode()):
+                target = _target(url, action)
+                if target is None:  # the header's forms (language, insats, logout)
+                    continue
+                target_name, target_kwargs = target
+                sent_to.add(target_name)
                 for name, client in clients.items():
                     if expected[name] == OK:
                         continue
                     replayed += 1
-                    problems += _compare(client, "POST", url_name, kwargs, data, must_refuse=True)
+                    problems += _compare(
+                        client, "POST", target_name, target_kwargs, data, must_refuse=True
+                    )
                 # The same form from the owner: mostly taken, which shows the data is real.
-                accepted += send(clients[owner], "POST", url, data).status_code == 302
+                target_url = reverse(target_name, kwargs=target_kwargs)
+                accepted += send(clients[owner], "POST", target_url, data).status_code == 302
     assert not problems, "\n".join(problems)
     assert replayed > 100 and accepted > 5, (replayed, accepted)
+    unsent = sorted(set(UNDER_FORM_PAGES) - sent_to)
+    assert not unsent, f"no form of a page is sent to {unsent}: the test did not reach them"
 
 
 # --- the aggregate roles ------------------------------------------------------------------

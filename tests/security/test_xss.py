@@ -1022,9 +1022,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "goal follow-up": Entry(
         "coach_sodra",
-        lambda p: _alice(p, "case_goal", goal=_goal(p).pk),
+        lambda p: _alice(p, "case_goal_follow_up", goal=_goal(p).pk),
         {"f-note": None},
-        lambda p: {"form": "followup", "f-date": _today()},
+        lambda p: {"f-date": _today()},
         lambda p: [_alice(p, "case_plan")],
         broken={"f-date": _tomorrow()},
     ),
@@ -1036,9 +1036,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "pause": Entry(
         "coach_sodra",
-        lambda p: _alice(p, "case_exit"),
+        lambda p: _alice(p, "case_pause"),
         {"pause-reason": 300},
-        lambda p: {"form": "pause", "pause-start_date": _today()},
+        lambda p: {"pause-start_date": _today()},
         broken={"pause-start_date": "2026-02-30"},
     ),
     "exit": Entry(
@@ -1046,7 +1046,6 @@ ENTRIES: dict[str, Entry] = {
         lambda p: _alice(p, "case_exit"),
         {"occupation_after": 300, "care_contacts": None, "note": None},
         lambda p: {
-            "form": "exit",
             "end_date": _today(),
             "outcome": _outcome(),
         },
@@ -1057,14 +1056,14 @@ ENTRIES: dict[str, Entry] = {
         "coach_sodra",
         lambda p: _alice(p, "case_final"),
         {"summary": None, "achieved": None, "recommendations": None},
-        lambda p: {"action": "sign"},
+        lambda p: {},
         broken={"summary": ""},
     ),
     "consent": Entry(
         "coach_sodra",
         lambda p: _alice(p, "case_consent"),
         {"give-contact_organisations": 500, "give-text": None},
-        lambda p: {"form": "give", "give-given_on": _today(), "give-how": "papper"},
+        lambda p: {"give-given_on": _today(), "give-how": "papper"},
         lambda p: [_alice(p, "participant_detail")],
         broken={"give-given_on": _tomorrow()},
     ),
@@ -1084,9 +1083,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "placement follow-up": Entry(
         "coach_sodra",
-        lambda p: _alice(p, "case_placement", placement=_placement(p).pk),
+        lambda p: _alice(p, "case_placement_follow_up", placement=_placement(p).pk),
         {"f-how_it_goes": None, "f-next_step": None},
-        lambda p: {"form": "followup", "f-date": _today(), "f-with_whom": "deltagare"},
+        lambda p: {"f-date": _today(), "f-with_whom": "deltagare"},
         broken={"f-with_whom": ""},
     ),
     "employer": Entry(
@@ -1099,9 +1098,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "employer contact": Entry(
         "coach_sodra",
-        lambda p: reverse("employer_detail", args=[_employer(p).pk]),
+        lambda p: reverse("employer_contact_add", args=[_employer(p).pk]),
         {"c-name": 200, "c-title": 200, "c-phone": 30, "c-email": EMAIL},
-        lambda p: {"form": "contact"},
+        None,
         broken={"c-email": "not an address"},
     ),
     "group": Entry(

@@ -79,8 +79,8 @@ def test_contacts_are_added(personas: Personas) -> None:
     )
     client = personas.client("coach_sodra")
     response = client.post(
-        f"/arbetsgivare/{employer.pk}/",
-        {"form": "contact", "c-name": "Kim Handledare", "c-phone": "070-1740630"},
+        f"/arbetsgivare/{employer.pk}/kontaktperson/",
+        {"c-name": "Kim Handledare", "c-phone": "070-1740630"},
     )
     assert response.status_code == 302
     assert list(employer.contacts.values_list("name", flat=True)) == ["Kim Handledare"]

@@ -43,9 +43,8 @@ def test_a_placement_is_created_and_followed_up(personas: Personas, employer) ->
     assert placement.hours_per_week == pytest.approx(12.5)  # a Swedish decimal comma
     assert placement.insured_by == "kommun" and placement.participant == personas.alice_sodra
     follow = client.post(
-        f"{url(personas)}{placement.pk}/",
+        f"{url(personas)}{placement.pk}/uppfoljning/",
         {
-            "form": "followup",
             "f-date": "2026-11-20",
             "f-with_whom": "arbetsgivare",
             "f-how_it_goes": "Bra",
