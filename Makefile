@@ -51,6 +51,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r sikta -x "sikta/*/migrations" -ll
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(PY) scripts/audit_pins.py
 
 format: $(VENV)/.installed

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.test import Client
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Kommun, Lansdel, StaffMember, Track

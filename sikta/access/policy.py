@@ -44,19 +44,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
-from sikta.access.protection import (  # noqa: F401  (part of the policy's interface)
-    note_referral_protection,
-    protected_participants_of,
-    referral_is_protected,
+# Part of the policy's interface, re-exported (`x as x`).
+from sikta.access.protection import (
+    note_referral_protection as note_referral_protection,
+    protected_participants_of as protected_participants_of,
+    referral_is_protected as referral_is_protected,
 )
 from sikta.access.roles import RoleCode
-from sikta.access.staff import (  # noqa: F401  (part of the policy's interface)
-    choose_record,
-    insats_of,
-    lansdel_of,
-    role_of,
-    staff_of,
-    staff_records,
+from sikta.access.staff import (
+    choose_record as choose_record,
+    insats_of as insats_of,
+    lansdel_of as lansdel_of,
+    role_of as role_of,
+    staff_of as staff_of,
+    staff_records as staff_records,
 )
 
 if TYPE_CHECKING:
@@ -240,7 +241,10 @@ def grants(user: Any) -> frozenset[Action]:
 def _whole_insats(staff: StaffMember) -> bool:
     """Whether a samordnare's scope is the whole insats: one without länsdelar."""
     if not hasattr(staff, "_sikta_whole"):
-        staff._sikta_whole = not staff.lansdel_id and not staff.insats.lansdelar.exists()  # type: ignore[attr-defined]
+        insats = staff.insats
+        staff._sikta_whole = (  # type: ignore[attr-defined]
+            not staff.lansdel_id and insats is not None and not insats.lansdelar.exists()
+        )
     return staff._sikta_whole  # type: ignore[attr-defined]
 
 
@@ -401,7 +405,7 @@ def activity_choices(user: Any, insats: Insats) -> dict[str, Any]:
     lansdel_id = staff.lansdel_id if staff is not None else None
     return {
         "kinds": list(_samordnare_kinds()),
-        "lansdelar": Lansdel.objects.filter(pk=lansdel_id),
+        "lansdelar": Lansdel.objects.filter(pk__in=[lansdel_id] if lansdel_id else []),
         "lansdel_required": True,
     }
 

@@ -45,7 +45,7 @@ def note_referral_protection(referrals: Any) -> None:
         ).select_related("kommun")
     )
     for referral in referrals:
-        referral._sikta_protected = [  # type: ignore[attr-defined]
+        referral._sikta_protected = [
             p
             for p in protected
             if p.pk == referral.participant_id

@@ -5,8 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from sikta.activities.models import LANSDEL_FORBIDDEN, LANSDEL_REQUIRED, Activity, Kind
 from sikta.activities.uploads import CheckedFile, check_upload, megabytes

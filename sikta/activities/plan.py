@@ -8,8 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from sikta.activities.models import Activity, ActivityTarget, Kind
 from sikta.organisation.models import Insats, Lansdel

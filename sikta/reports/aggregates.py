@@ -233,7 +233,7 @@ def time_in_programme(
 def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str) -> Figure:
     start, end = period
     received = scope.filter(received_at__date__range=period)
-    statuses = {s.value: s.label for s in Referral.Status}
+    statuses = {s.value: str(s.label) for s in Referral.Status}
     data = _grouped(
         received,
         dimension(by, on=end),

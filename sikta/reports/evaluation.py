@@ -130,10 +130,10 @@ def rows(participants: QuerySet[Participant]) -> Iterator[list[Any]]:
             if not found:
                 yield [*base, "", "", "", ""]
                 continue
-            for (instrument, subgoal), values in sorted(found.items()):
+            for (instrument_label, subgoal), values in sorted(found.items()):
                 yield [
                     *base,
-                    instrument,
+                    instrument_label,
                     subgoal,
                     values.get("start", ""),
                     values.get("exit", ""),

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from sikta.organisation.models import FinancingShare, Insats
+from sikta.organisation.models import FinancingShare, Insats, Kommun
 from sikta.participants.models import Participant
 from sikta.reports.suppression import suppress
 
@@ -65,6 +65,13 @@ class Financing:
     totals: dict[str, Decimal]  # the plan's: kommun, region, rar (percent)
 
 
+def _kommun(share: FinancingShare) -> Kommun:
+    """A kommun's share names its kommun (a constraint of the table)."""
+    if share.kommun is None:
+        raise ValueError(f"financing share {share.pk} is a kommun's but names none")
+    return share.kommun
+
+
 def served(period: tuple[dt.date, dt.date]) -> Q:
     """Participants in the programme at some time during the period."""
     start, end = period
@@ -91,7 +98,7 @@ def financing(
         .select_related("kommun__lansdel")
         .order_by("kommun__lansdel__ordering", "kommun__name")
     )
-    counts = dict(
+    counts: dict[int | None, int] = dict(
         participants.filter(served(period))
         .values_list("kommun_id")
         .annotate(n=Count("pk"))
@@ -106,19 +113,19 @@ def financing(
         """A total is hidden if it is small, or would give away the one hidden cell."""
         return None if small(total) or sum(c is None for c in cells) == 1 else total
 
-    areas: dict[int, list[FinancingShare]] = defaultdict(list)
+    areas: dict[int | None, list[FinancingShare]] = defaultdict(list)
     for share in shares:
-        areas[share.kommun.lansdel_id].append(share)
+        areas[_kommun(share).lansdel_id].append(share)
     result: list[Area] = []
     for group in areas.values():
         raw = [counts.get(s.kommun_id, 0) for s in group]
         cells = suppress([raw], minimum)[0] if minimum else list(raw)
         lines = [
-            Line(s.kommun.name, s.cofinancing_percent, s.rar_percent, n, cost(s.rar_percent))
+            Line(_kommun(s).name, s.cofinancing_percent, s.rar_percent, n, cost(s.rar_percent))
             for s, n in zip(group, cells, strict=True)
         ]
         area = Line(
-            group[0].kommun.lansdel.name if group[0].kommun.lansdel else "–",
+            lansdel.name if (lansdel := _kommun(group[0]).lansdel) else "–",
             sum((s.cofinancing_percent for s in group), Decimal(0)),
             sum((s.rar_percent for s in group), Decimal(0)),
             hidden_total(cells, sum(raw)),

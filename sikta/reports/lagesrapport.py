@@ -23,8 +23,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from sikta.access.policy import (
     Action,
@@ -123,7 +122,7 @@ def _name(user: Any) -> str:
 
 
 def status_report_create(
-    *, insats: Insats, lansdel: Lansdel | None, period: Period, author: Any
+    *, insats: Insats | None, lansdel: Lansdel | None, period: Period, author: Any
 ) -> StatusReport:
     return StatusReport.objects.create(
         insats=insats,
@@ -428,7 +427,8 @@ def status_report_data(
     key_figures = [(str(label), text("gender", m, TOTAL)) for m, label in MEASURES.items()]
     # Flows (counted over the period) and stocks (counted on its last day) are no quantities of
     # one kind: each gets a chart and a scale of its own.
-    flow_bars, stock_bars = [], []
+    flow_bars: list[Bar] = []
+    stock_bars: list[Bar] = []
     for m, label in MEASURES.items():
         bar = Bar(str(label), value("gender", m, TOTAL), text("gender", m, TOTAL))
         (stock_bars if m in STOCKS else flow_bars).append(bar)
@@ -487,6 +487,11 @@ def minimum_group(insats: Insats | None) -> int:
     return max(Insats.objects.values_list("report_min_group", flat=True), default=5)
 
 
+def _verbose_name(name: str) -> str:
+    """The label of one of the report's text fields."""
+    return str(getattr(StatusReport._meta.get_field(name), "verbose_name", name))
+
+
 def render_status_report(report: StatusReport, *, today: dt.date | None = None) -> bytes:
     """The PDF, in Swedish whatever language its reader uses the system in."""
     from weasyprint import CSS, HTML
@@ -500,8 +505,7 @@ def render_status_report(report: StatusReport, *, today: dt.date | None = None) 
             insats=report.insats,
         )
         comments = [
-            (StatusReport._meta.get_field(name).verbose_name, getattr(report, name))
-            for name in StatusReport.TEXT_FIELDS
+            (_verbose_name(name), getattr(report, name)) for name in StatusReport.TEXT_FIELDS
         ]
         html = render_to_string(
             "reports/lagesrapport_pdf.html",

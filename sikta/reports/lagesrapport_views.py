@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_safe
 
 from sikta.access.decorators import requires
@@ -38,7 +37,9 @@ class StatusReportStartForm(forms.Form):
     date_to = forms.DateField(
         label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    lansdel = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Area covered"))
+    lansdel: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Area covered")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +51,8 @@ class StatusReportStartForm(forms.Form):
         field.empty_label = whole_name if whole else None  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The period ends before it begins."))
         return data
@@ -71,7 +73,8 @@ class StatusReportTextsForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in StatusReport.TEXT_FIELDS:
             if _PERSONNUMMER.search(data.get(name) or ""):
                 self.add_error(

@@ -78,13 +78,13 @@ class StatusReport(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A länsdel's report is of the länsdel's insats.
-        if self.insats_id is None and self.lansdel_id is not None:
+        if self.insats_id is None and self.lansdel is not None:
             self.insats_id = self.lansdel.insats_id
         super().save(*args, **kwargs)
 
     @property
     def area_name(self) -> str:
-        if self.lansdel_id:
+        if self.lansdel is not None:
             return self.lansdel.name
         if self.insats_id:
             return str(_("The whole programme"))

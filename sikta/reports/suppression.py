@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 Table = list[list[int]]
 Key = tuple[Hashable, ...]
+# The functions below take any hashable key: a caller's own key type comes back.
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,13 @@ def hidden_label(value: int, minimum: int) -> Hidden:
 
 
 def hide(
-    values: dict[Key, int],
-    lines: Sequence[Sequence[tuple[Key, int]]],
+    values: dict[K, int],
+    lines: Sequence[Sequence[tuple[K, int]]],
     minimum: int,
     *,
-    keep: frozenset[Key] = frozenset(),
-    fixed: frozenset[Key] = frozenset(),
-) -> set[Key]:
+    keep: frozenset[K] = frozenset(),
+    fixed: frozenset[K] = frozenset(),
+) -> set[K]:
     """The keys to hide. `lines` are the sums of the table: each a list of (key, coefficient)
     whose weighted values add up to zero (a row's cells +1, its total −1). A count in `keep` is
     preferred shown: it is hidden when it is small itself, and to protect another only when
@@ -52,7 +55,7 @@ def hide(
     small = {k for k, v in values.items() if 0 < v < minimum}
     fixed = frozenset(fixed - small)
     hidden = _line_rule(values, lines, small, keep, fixed)
-    inherent: set[Key] = set()
+    inherent: set[K] = set()
     while derivable := determined(hidden, lines) - inherent:
         found = [
             k
@@ -69,12 +72,12 @@ def hide(
     return hidden
 
 
-def _choose(candidates: Sequence[Key], values: dict[Key, int], keep: frozenset[Key]) -> Key:
+def _choose(candidates: Sequence[K], values: dict[K, int], keep: frozenset[K]) -> K:
     """The count to hide to protect another: the smallest, one not published elsewhere first."""
     return min(candidates, key=lambda k: (k in keep, values[k]))
 
 
-def determined(hidden: set[Key], lines: Sequence[Sequence[tuple[Key, int]]]) -> set[Key]:
+def determined(hidden: set[K], lines: Sequence[Sequence[tuple[K, int]]]) -> set[K]:
     """The hidden keys whose value the sums fix, given every other value: those whose
     column cannot be dropped from the hidden part of the system without losing rank."""
     unknowns = sorted(hidden, key=repr)
@@ -176,12 +179,12 @@ def suppress(table: Sequence[Sequence[int]], minimum: int) -> list[list[int | No
 
 
 def _line_rule(
-    values: dict[Key, int],
-    lines: Sequence[Sequence[tuple[Key, int]]],
-    hidden: set[Key],
-    keep: frozenset[Key] = frozenset(),
-    fixed: frozenset[Key] = frozenset(),
-) -> set[Key]:
+    values: dict[K, int],
+    lines: Sequence[Sequence[tuple[K, int]]],
+    hidden: set[K],
+    keep: frozenset[K] = frozenset(),
+    fixed: frozenset[K] = frozenset(),
+) -> set[K]:
     """`hidden` grown until no line hides exactly one count (while another could go)."""
     hidden = set(hidden)
     changed = True

@@ -12,8 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from sikta.core.dates import add_years, date_window
 from sikta.organisation.models import GoalArea, Lansdel

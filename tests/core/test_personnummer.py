@@ -3,8 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from sikta.core.personnummer import Personnummer, PersonnummerError, luhn_digit
 

@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.casework.models import Exit, JournalEntry

@@ -8,8 +8,7 @@ import re
 
 import pytest
 from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from sikta.reports import lagesrapport
 from sikta.reports.charts import Bar, bar_chart, ticks

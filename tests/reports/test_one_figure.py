@@ -10,8 +10,7 @@ import io
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sikta.casework.models import Exit
 from sikta.organisation.models import Insats, Kommun, Outcome

@@ -14,8 +14,7 @@ import itertools
 
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sikta.casework.models import Exit
 from sikta.organisation.models import Insats, Kommun, Lansdel, Outcome

@@ -38,8 +38,7 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.access.test_url_matrix import ADMIN_URLS, MATRIX, MISSING, NOT_ALLOWED, OK, REDIRECT
 from tests.conftest import Personas
