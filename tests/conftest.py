@@ -57,9 +57,10 @@ def _empty_cache():
 def verify_second_factor(client: Client, user) -> None:
     """Mark a logged-in test client as past the second step, as a code from the app would."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
 
-    device, _ = StaticDevice.objects.get_or_create(
+    from sikta.accounts.models import RecoveryCodeDevice
+
+    device, _ = RecoveryCodeDevice.objects.get_or_create(
         user=user, name="test", defaults={"confirmed": True}
     )
     session = client.session

@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from sikta.accounts.models import normalise_code
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form, with the length of the user name checked on the server.
@@ -28,9 +30,9 @@ class TokenForm(forms.Form):
 
     token = forms.CharField(
         label=_("Code"),
-        max_length=16,
+        max_length=24,  # a recovery code, written in groups of four
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
 
     def clean_token(self) -> str:
-        return "".join(self.cleaned_data["token"].split()).lower()
+        return normalise_code(self.cleaned_data["token"])

@@ -17,16 +17,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sikta.accounts.forms import TokenForm
+from sikta.accounts.models import RecoveryCodeDevice
 from sikta.accounts.otp import has_device
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
 from sikta.core.http import require_form_methods
-
-RECOVERY_CODE_COUNT = 10
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -111,13 +109,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                recovery = StaticDevice.objects.create(
-                    user=user, name=_("Recovery codes"), confirmed=True
-                )
-                codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
-                StaticToken.objects.bulk_create(
-                    StaticToken(device=recovery, token=code) for code in codes
-                )
+                codes = RecoveryCodeDevice.issue(user, name=_("Recovery codes"))
             otp_login(request, device)
             request.session.cycle_key()
             _audit(request, "enrolled")

@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sikta.accounts.models import RecoveryCode, code_digest
 from sikta.audit.models import AuditEvent
 from tests.conftest import Personas
 
@@ -70,7 +70,9 @@ def test_enrolment_with_the_right_code_shows_ten_recovery_codes(client, coach) -
     password_login(client, coach, next_url="/deltagare/")
     codes = enrol(client, coach)
     assert len(codes) == 10 and len(set(codes)) == 10
-    assert StaticToken.objects.filter(device__user=coach).count() == 10
+    # Stored as digests only: no code is in the database.
+    stored = set(RecoveryCode.objects.filter(device__user=coach).values_list("digest", flat=True))
+    assert stored == {code_digest(code) for code in codes} and len(stored) == 10
     assert client.get("/deltagare/").status_code == 200
     assert AuditEvent.objects.filter(action="login", detail={"2fa": "enrolled"}).exists()
 
@@ -163,3 +165,17 @@ def test_a_superuser_must_use_it_for_the_admin(client, personas: Personas) -> No
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/tvafaktor/")
+
+
+def test_a_demo_account_needs_no_app_while_debug_is_on(client, coach, settings) -> None:
+    """`make run`: the demo coach signs in with the password alone; a real account does not."""
+    settings.DEBUG = True
+    coach.is_demo = True
+    coach.save()
+    password_login(client, coach)
+    assert client.get("/deltagare/").status_code == 200
+    coach.is_demo = False
+    coach.save()
+    other = Client()
+    password_login(other, coach)
+    assert other.get("/deltagare/").status_code == 302  # to the second step

@@ -30,9 +30,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sikta.accounts.models import RecoveryCodeDevice, code_digest
 from sikta.accounts.otp import EXEMPT_URL_NAMES
 from tests.access.test_url_matrix import MATRIX
 from tests.conftest import Personas
@@ -215,9 +215,8 @@ def test_guessing_the_code_is_limited_to_a_few_tries_a_day(coach: tuple) -> None
 
 def test_recovery_codes_are_throttled_too(coach: tuple) -> None:
     user, _device = coach
-    recovery = StaticDevice.objects.create(user=user, name="Reservkoder", confirmed=True)
-    code = StaticToken.random_token()
-    recovery.token_set.create(token=code)
+    [code, *_rest] = RecoveryCodeDevice.issue(user, name="Reservkoder")
+    recovery = RecoveryCodeDevice.objects.get(user=user)
     client = Client()
     _password(client, user)
     for _ in range(3):
@@ -227,7 +226,9 @@ def test_recovery_codes_are_throttled_too(coach: tuple) -> None:
     response = client.post("/konto/tvafaktor/", {"token": code})
     assert response.status_code == 200 and _message() in response.content.decode()
     assert client.get("/deltagare/").status_code == 302
-    assert recovery.token_set.filter(token=code).exists()  # not used up by the refused try
+    assert recovery.codes.filter(
+        digest=code_digest(code)
+    ).exists()  # not used up by the refused try
 
 
 def test_a_code_from_the_app_works_once(coach: tuple) -> None:

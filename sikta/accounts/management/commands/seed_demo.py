@@ -110,6 +110,9 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
+        self.stdout.write(
+            "  (while DEBUG is on they need no authenticator app; a real account does)"
+        )
         width = max(len(a.username) for a in accounts)
         for account in accounts:
             where = f", {account.lansdel}" if account.lansdel else ""
