@@ -7,7 +7,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format bench messages setup clean browser pango load
+.PHONY: run test lint format bench messages setup clean browser pango xmlsec load
 
 # Runtime and tools share one virtualenv; the stamp re-installs when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -19,15 +19,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 messages: $(VENV)/.installed
 	$(MANAGE) compile_translations
 
-setup: $(VENV)/.installed messages pango
+setup: $(VENV)/.installed messages pango xmlsec
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_organisation
 	$(MANAGE) load_instruments
 	$(MANAGE) seed_demo
 
+# Beside Sikta, the demo's local identity providers (devidp: SAML on :8101, OpenID Connect on
+# :8102), so the login page's e-identity button can be tried; they stop with the server.
 run: setup
 	@echo "Sikta on http://127.0.0.1:$(PORT)/"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@$(PY) -m devidp --sikta http://127.0.0.1:$(PORT) & IDP=$$!; \
+	  trap 'kill $$IDP 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
 browser: pango
@@ -46,6 +50,14 @@ pango:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
 
+# Debian's xmlsec1, with which pysaml2 signs and verifies SAML messages (sign-in through an IdP).
+xmlsec:
+	@if ! command -v xmlsec1 >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing Debian's xmlsec1 for SAML sign-in"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; \
+	fi
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,7 +70,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.installed messages browser lint
+test: $(VENV)/.installed messages browser xmlsec lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed messages
@@ -75,5 +87,5 @@ $(LOAD_VENV)/.installed: requirements-load.txt
 	$(LOAD_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
 	touch $@
 
-load: $(VENV)/.installed $(LOAD_VENV)/.installed messages pango
+load: $(VENV)/.installed $(LOAD_VENV)/.installed messages pango xmlsec
 	$(PY) scripts/load/run.py

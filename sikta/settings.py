@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "djangosaml2",
     "sikta.core",
     "sikta.accounts",
     "sikta.organisation",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "sikta.core.outage.DatabaseOutageMiddleware",
     # Django's, but a session lost with the database is an outage (503), not a 400.
     "sikta.core.outage.SessionMiddleware",
+    # SAML's own session cookie, which the IdP's cross-site POST back to us carries.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "sikta.core.middleware.CookieLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,11 +209,28 @@ SIKTA_REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
 if PRODUCTION and not SIKTA_REQUIRE_2FA:
     raise ImproperlyConfigured("Production refuses to start with REQUIRE_2FA off.")
 OTP_TOTP_ISSUER = "Sikta"
+
 # Each failed code doubles the wait before the next attempt (django-otp's throttling).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # An administrator resets a lost phone by deleting the device, but never sees anyone's secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sign-in through the member organisations' identity providers (sikta.accounts.services).
+# The providers are data (IdentityProvider, in the admin); these are the service's own settings.
+SIKTA_SSO_TIMEOUT = float(env_str("SIKTA_SSO_TIMEOUT", "5"))  # seconds to wait for an IdP
+SAML_CONFIG_LOADER = "sikta.accounts.saml.config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"  # no form of ours
+SAML_CREATE_UNKNOWN_USER = False  # never: a sign-in maps to an existing login or to no one
+SAML_XMLSEC_BINARY = env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# Our SAML signing key and certificate (PEM files); empty: made once under var/saml/.
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE", "")
+SAML_SESSION_COOKIE_NAME = "sikta_saml"
+# The IdP posts its answer from its own site: in production the SAML cookie must be sent with
+# that cross-site POST (None, which browsers take only with Secure); over plain http in
+# development Lax does, since the local IdPs share 127.0.0.1 with Sikta.
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"
 
 # Lockout: five failures for one user name from one address locks that pair for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

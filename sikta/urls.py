@@ -1,11 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from sikta.accounts import views as account_views
-from sikta.accounts.forms import LoginForm
+from sikta.accounts import sso_views, views as account_views
 from sikta.audit import views as audit_views
 from sikta.casework import views as case_views
 from sikta.core.http import require_form_methods
@@ -160,21 +158,19 @@ urlpatterns = [
     path("integritet/", include("sikta.privacy.urls")),
     path("personuppgifter/", privacy_views.privacy_notice, name="privacy_notice_list"),
     path("personuppgifter/<slug:insats>/", privacy_views.privacy_notice, name="privacy_notice"),
-    path(
-        "konto/logga-in/",
-        # GET shows the form, POST logs in; Django's view would also take PUT and OPTIONS.
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-            http_method_names=["get", "head", "post"],
-        ),
-        name="login",
-    ),
-    path(
-        "konto/logga-ut/",
-        auth_views.LogoutView.as_view(http_method_names=["post"]),
-        name="logout",
-    ),
+    path("konto/logga-in/", sso_views.LoginView.as_view(), name="login"),
+    # Logout ends Sikta's session, and the identity provider's where it can be asked to.
+    path("konto/logga-ut/", sso_views.sign_out, name="logout"),
+    path("konto/e-legitimation/", sso_views.sso_choose, name="sso_choose"),
+    path("konto/e-legitimation/<slug:slug>/", sso_views.sso_start, name="sso_start"),
+    path("konto/e-legitimation/<slug:slug>/klar/", sso_views.sso_callback, name="sso_callback"),
+    # SAML: djangosaml2's endpoints, the login and the assertion consumer with Sikta's matching;
+    # no GET logout (our logout is a POST above, which starts the single logout).
+    path("saml2/login/", sso_views.SamlLogin.as_view(), name="saml2_login"),
+    path("saml2/acs/", sso_views.SamlAssertionConsumer.as_view(), name="saml2_acs"),
+    path("saml2/ls/", sso_views.SamlLogout.as_view(), name="saml2_ls"),
+    path("saml2/ls/post/", sso_views.SamlLogoutPost.as_view(), name="saml2_ls_post"),
+    path("saml2/metadata/", sso_views.SamlMetadata.as_view(), name="saml2_metadata"),
     path("konto/tvafaktor/", include("sikta.accounts.urls")),
     path("konto/insats/", account_views.choose_insats, name="choose_insats"),
     # Django's language switch (django.conf.urls.i18n), answering only GET, HEAD and POST.

@@ -8,16 +8,19 @@ documents is used. Phone numbers are from the series PTS reserves for fiction (0
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from sikta.access.roles import RoleCode
-from sikta.accounts.models import User
+from sikta.accounts.models import IdentityProvider, User
 from sikta.core.personnummer import luhn_digit
 from sikta.organisation.models import (
     ControllerRule,
@@ -25,6 +28,7 @@ from sikta.organisation.models import (
     IncomeSource,
     Insats,
     Kommun,
+    MemberParty,
     ReferrerOrganisation,
     Role,
     StaffMember,
@@ -629,3 +633,55 @@ def _seed_surveys(*, rng: random.Random, participants: list[Participant]) -> Non
 
 def logins_allowed() -> bool:
     return bool(settings.DEBUG)
+
+
+# The demo's two local identity providers (devidp), so the login page's e-identity button can
+# be tried: `make run` starts them beside Sikta. Their people are in devidp/identities.json.
+DEMO_IDENTITIES = Path(settings.BASE_DIR) / "devidp" / "identities.json"
+LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+HSA_ID_ATTRIBUTE = "urn:oid:1.2.752.29.6.2.1"
+
+
+def seed_identity_providers() -> list[IdentityProvider]:
+    """A SAML IdP standing in for SITHS eID through Inera (the Region's staff, by HSA-id) and an
+    OpenID Connect provider standing in for a kommun's (its staff, by e-mail); the demo logins
+    in devidp/identities.json get their HSA-id."""
+    saml_url = os.environ.get("SIKTA_DEMO_SAML_IDP", "http://127.0.0.1:8101").rstrip("/")
+    oidc_url = os.environ.get("SIKTA_DEMO_OIDC_IDP", "http://127.0.0.1:8102").rstrip("/")
+    region = MemberParty.objects.filter(kind=MemberParty.Kind.REGION).first()
+    kommun = MemberParty.objects.filter(kind=MemberParty.Kind.KOMMUN).first()
+    saml, _ = IdentityProvider.objects.update_or_create(
+        slug="region-test-siths",
+        defaults={
+            "name": f"{region.name if region else 'Regionen'} – SITHS eID (test-IdP)",
+            "party": region,
+            "protocol": IdentityProvider.Protocol.SAML,
+            "issuer": f"{saml_url}/metadata",
+            "entity_id": f"{saml_url}/metadata",
+            "identifier": IdentityProvider.Identifier.HSA_ID,
+            "claim": HSA_ID_ATTRIBUTE,
+            "person_acr": LOA3,
+            "ordering": 1,
+        },
+    )
+    oidc, _ = IdentityProvider.objects.update_or_create(
+        slug="kommun-test-oidc",
+        defaults={
+            "name": f"{kommun.name if kommun else 'Kommunen'} – e-legitimation (test-OIDC)",
+            "party": kommun,
+            "protocol": IdentityProvider.Protocol.OIDC,
+            "issuer": f"{oidc_url}/o",
+            "client_id": "sikta",
+            "client_secret": "sikta-test-secret",  # noqa: S106 - the local test provider's
+            "identifier": IdentityProvider.Identifier.EMAIL,
+            "claim": "email",
+            "person_acr": LOA3,
+            "ordering": 2,
+        },
+    )
+    people = json.loads(DEMO_IDENTITIES.read_text(encoding="utf-8"))["people"]
+    for person in people:
+        User.objects.filter(username=person["username"], is_demo=True).update(
+            hsa_id=person["hsa_id"]
+        )
+    return [saml, oidc]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp import devices_for_user
 
 from sikta.access.policy import Action, grants
+from sikta.accounts.models import SignInDevice
 
 # Pages an unverified user may still open: the second step itself, leaving, choosing a language,
 # and the public pages that need no login at all.
@@ -25,6 +26,14 @@ EXEMPT_URL_NAMES = frozenset(
         "two_factor_enrol",
         "login",
         "logout",
+        "sso_choose",
+        "sso_start",
+        "sso_callback",
+        "saml2_login",
+        "saml2_acs",
+        "saml2_ls",
+        "saml2_ls_post",
+        "saml2_metadata",
         "set_language",
         "referral_start",
         "referral_thanks",
@@ -44,13 +53,23 @@ def must_use_two_factor(user: Any) -> bool:
         return False
     if getattr(user, "is_demo", False) and settings.DEBUG:
         return False
+    return sees_persons(user)
+
+
+def sees_persons(user: Any) -> bool:
+    """Whether the login's roles (or the admin) can see an identified person: what a sign-in
+    needs the higher assurance level for, whatever the two-factor settings."""
     if user.is_superuser or user.is_staff:
         return True
     return bool(PERSON_ACTIONS & grants(user))
 
 
 def has_device(user: Any) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
+    """An authenticator app or recovery codes; a sign-in with an e-identity is no device the
+    user can give a code from."""
+    return any(
+        not isinstance(device, SignInDevice) for device in devices_for_user(user, confirmed=True)
+    )
 
 
 def needs_second_step(user: Any) -> bool:

@@ -27,7 +27,7 @@ from sikta.audit.services import audit_record
 from sikta.core.http import require_form_methods
 
 
-def _next_url(request: HttpRequest) -> str:
+def safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -62,7 +62,7 @@ def _check(request: HttpRequest, token: str) -> tuple[object | None, bool]:
 @login_required
 @require_form_methods
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
+    next_url = safe_next(request)
     if request.user.is_verified():
         return HttpResponseRedirect(next_url)
     if not has_device(request.user):
@@ -95,7 +95,7 @@ def _qr_svg(device: TOTPDevice) -> SafeString:
 @login_required
 @require_form_methods
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
-    next_url = _next_url(request)
+    next_url = safe_next(request)
     user = request.user
     if has_device(user):
         return _with_next("two_factor_verify", next_url)

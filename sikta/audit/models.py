@@ -26,6 +26,7 @@ class AppendOnlyError(Exception):
 class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGOUT = "logout", _("Logged out")
+    LOGIN_REFUSED = "login.refused", _("Sign-in refused")
     INSATS_CHOSEN = "insats.chosen", _("Chose the programme to work in")
     PARTICIPANT_VIEW = "participant.view", _("Viewed participant")
     PARTICIPANT_LIST = "participant.list", _("Listed participant")

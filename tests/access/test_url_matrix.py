@@ -376,6 +376,18 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "audit_search": (lambda p: {}, _denied_unless({"insatsagare", "insatsledare"})),
     "login": (lambda p: {}, expect(REDIRECT, anonymous=OK)),
     "logout": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    # --- sign-in with e-identity: public pages (no provider is set up here: tests/accounts) ---
+    "sso_choose": (lambda p: {}, expect(OK, anonymous=OK)),
+    "sso_start": (lambda p: {"slug": "ingen"}, expect(MISSING, anonymous=MISSING)),
+    "sso_callback": (lambda p: {"slug": "ingen"}, expect(MISSING, anonymous=MISSING)),
+    # Only for an active SAML provider (the `idp` parameter); the IdP posts to the consumer.
+    "saml2_login": (lambda p: {}, expect(MISSING, anonymous=MISSING)),
+    "saml2_acs": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    # The IdP's logout answer; without one, on to the start page.
+    "saml2_ls": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
+    "saml2_ls_post": (lambda p: {}, expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    "saml2_metadata": (lambda p: {}, expect(OK, anonymous=OK)),
+    # --- end sign-in with e-identity ---
     "set_language": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
 }
 

@@ -130,6 +130,8 @@ ELSEWHERE = {
     "finsam_mark": "tests/finsam: a refused mark writes no record",
     "finsam_unmark": "tests/finsam",
     "finsam_education": "tests/finsam",
+    "saml2_acs": "tests/accounts/test_sso_saml.py: every bad response is refused and audited",
+    "saml2_ls_post": "djangosaml2's logout answer: no form of ours",
 }
 
 

@@ -16,10 +16,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+
+from devidp.__main__ import OIDC_SLUG
+from tests.idp import running, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -91,12 +94,38 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REQUIRE_2FA": "0",
     }
     env.pop(ASYNC_UNSAFE, None)  # the server runs as `make run` runs it
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with ExitStack() as stack:
+        # The demo's local identity providers, as `make run` starts them (devidp).
+        saml_idp = stack.enter_context(
+            running(
+                "saml_idp",
+                "--sp-metadata",
+                f"{url}/saml2/metadata/",
+                log=tmp / "saml-idp.log",
+            )
+        )
+        oidc_idp = stack.enter_context(
+            running(
+                "oidc_provider",
+                "--redirect-uri",
+                f"{url}/konto/e-legitimation/{OIDC_SLUG}/klar/",
+                "--logout-uri",
+                f"{url}/konto/logga-in/",
+                log=tmp / "oidc-provider.log",
+            )
+        )
+        env["SIKTA_DEMO_SAML_IDP"], env["SIKTA_DEMO_OIDC_IDP"] = saml_idp, oidc_idp
+        yield stack.enter_context(_sikta(env, tmp, port))
+
+
+@contextmanager
+def _sikta(env: dict[str, str], tmp: Path, port: int) -> Iterator[str]:
     _manage(env, "migrate", "--no-input")
     _manage(env, "load_organisation")
     _manage(env, "load_instruments")
     _manage(env, "seed_demo", "--no-progress", "--seed", "7")
-
-    port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp / "runserver.log"
     with log.open("wb") as out:
@@ -111,12 +140,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             _wait_until_serving(f"{url}/konto/logga-in/", process, log)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 @contextmanager

@@ -93,6 +93,9 @@ POST_URLS = frozenset(
         "case_placement_follow_up",
         "group_members_add",
         "employer_contact_add",
+        # SAML: the IdP posts its answer to the consumer, and a logout answer by HTTP-POST.
+        "saml2_acs",
+        "saml2_ls_post",
     }
 )
 

@@ -14,6 +14,7 @@ from sikta.accounts.demo import (
     logins_allowed,
     seed_casework,
     seed_forbund_role,
+    seed_identity_providers,
     seed_participants,
     seed_referrals,
     seed_staff,
@@ -124,6 +125,15 @@ class Command(BaseCommand):
                 f"  ({forbund.username} leads both insatser and also holds the förbund's role: "
                 "the header switches between them)"
             )
+        providers = seed_identity_providers()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Sign-in with e-identity (the local test IdPs)"))
+        for provider in providers:
+            self.stdout.write(f"  {provider.name}: {provider.issuer}")
+        self.stdout.write(
+            "  On the login page choose 'Logga in med e-legitimation': samordnare.norra through "
+            "SAML, coach.norra.1 through OpenID Connect, password test-idp (devidp/identities.json)"
+        )
 
     def _second_insats(self, options: Any, *, today: dt.date, with_logins: bool) -> list[Any]:
         """A second, small insats in two of the kommuner, with its own staff, participants and
