@@ -38,7 +38,6 @@ from sikta.accounts.certificates import self_signed
 IDENTITIES = Path(__file__).with_name("identities.json")
 HSA_ID = "urn:oid:1.2.752.29.6.2.1"
 MAIL = "urn:oid:0.9.2342.19200300.100.1.3"
-FAULTS = ("unsigned", "wrong_audience", "expired", "tampered")
 OTHER_SP = "https://another-service.example.org/saml2/metadata/"
 
 PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{title}</title>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -13,6 +14,13 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 60.0
+IDENTITIES = REPO_ROOT / "devidp" / "identities.json"
+
+
+def password_of(username: str) -> str:
+    """The (fictional) password of one of the local IdPs' people."""
+    people = json.loads(IDENTITIES.read_text(encoding="utf-8"))["people"]
+    return str(next(p["password"] for p in people if p["username"] == username))
 
 
 @contextmanager

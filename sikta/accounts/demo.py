@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from devidp import oidc_provider as test_provider
 from sikta.access.roles import RoleCode
 from sikta.accounts.models import IdentityProvider, User
 from sikta.core.personnummer import luhn_digit
@@ -671,8 +672,8 @@ def seed_identity_providers() -> list[IdentityProvider]:
             "party": kommun,
             "protocol": IdentityProvider.Protocol.OIDC,
             "issuer": f"{oidc_url}/o",
-            "client_id": "sikta",
-            "client_secret": "sikta-test-secret",  # noqa: S106 - the local test provider's
+            "client_id": test_provider.CLIENT_ID,
+            "client_secret": test_provider.CLIENT_SECRET,
             "identifier": IdentityProvider.Identifier.EMAIL,
             "claim": "email",
             "person_acr": LOA3,

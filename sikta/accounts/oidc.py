@@ -19,7 +19,7 @@ from joserfc.errors import JoseError
 
 from sikta.accounts.models import IdentityProvider
 from sikta.accounts.services import (
-    SESSION_ID_TOKEN,
+    SESSION_ID_JWT,
     Identity,
     Reason,
     SignInRefused,
@@ -98,7 +98,7 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Identity:
 def logout_url(request: HttpRequest, provider: IdentityProvider, after: str) -> str | None:
     """The provider's end-session address with our ID token, when it has one (RP-initiated
     logout); None when it has none or cannot be asked."""
-    id_token = request.session.get(SESSION_ID_TOKEN)
+    id_token = request.session.get(SESSION_ID_JWT)
     try:
         app = client(provider)
         metadata = app.load_server_metadata()

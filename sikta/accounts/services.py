@@ -24,8 +24,7 @@ from sikta.audit.services import audit_record
 
 # What the session remembers of the sign-in, for the logout and the audit trail.
 SESSION_PROVIDER = "sikta_sso_provider"
-SESSION_ACR = "sikta_sso_acr"
-SESSION_ID_TOKEN = "sikta_sso_id_token"  # noqa: S105  # nosec B105
+SESSION_ID_JWT = "sikta_sso_id_jwt"  # the provider's ID token, for its logout
 SESSION_NEXT = "sikta_sso_next"
 
 BACKEND = "sikta.accounts.backends.SiktaModelBackend"
@@ -163,9 +162,8 @@ def sign_in(request: HttpRequest, identity: Identity) -> User:
     request.sign_in_detail = _detail(provider, identity.acr)  # type: ignore[attr-defined]
     auth.login(request, user, backend=BACKEND)
     request.session[SESSION_PROVIDER] = provider.pk
-    request.session[SESSION_ACR] = identity.acr
     if identity.id_token:
-        request.session[SESSION_ID_TOKEN] = identity.id_token
+        request.session[SESSION_ID_JWT] = identity.id_token
     return user
 
 

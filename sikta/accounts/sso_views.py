@@ -44,7 +44,6 @@ def refused(request: HttpRequest, refusal: SignInRefused) -> HttpResponse:
             "title": title,
             "message": message,
             "provider": refusal.provider,
-            "reason": refusal.reason,
         },
         status=REFUSAL_STATUS.get(refusal.reason, 403),
     )

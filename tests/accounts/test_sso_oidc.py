@@ -12,10 +12,11 @@ import pytest
 import requests
 from django.test import Client
 
+from devidp import oidc_provider as test_provider
 from sikta.accounts.models import IdentityProvider, SignInDevice
 from sikta.audit.models import AuditAction, AuditEvent
 from tests.factories import StaffMemberFactory, UserFactory
-from tests.idp import running
+from tests.idp import password_of, running
 
 SLUG = "testkommun"
 CALLBACK = f"http://testserver/konto/e-legitimation/{SLUG}/klar/"
@@ -43,8 +44,8 @@ def provider(db, oidc_provider: str) -> IdentityProvider:
         name="Testkommunen",
         protocol=IdentityProvider.Protocol.OIDC,
         issuer=f"{oidc_provider}/o",
-        client_id="sikta",
-        client_secret="sikta-test-secret",  # noqa: S106 - the local test provider's
+        client_id=test_provider.CLIENT_ID,
+        client_secret=test_provider.CLIENT_SECRET,
         identifier=IdentityProvider.Identifier.EMAIL,
         claim="email",
         person_acr=LOA3,
@@ -58,7 +59,7 @@ def coach(db):
     return user
 
 
-def at_provider(authorize_url: str, username: str, password: str = "test-idp") -> str:  # noqa: S107
+def at_provider(authorize_url: str, username: str) -> str:
     """Sign in at the provider as a browser would; the address it sends the browser back to."""
     browser = requests.Session()
     page = browser.get(authorize_url, timeout=10)
@@ -69,7 +70,7 @@ def at_provider(authorize_url: str, username: str, password: str = "test-idp") -
         data={
             "csrfmiddlewaretoken": token.group(1),
             "username": username,
-            "password": password,
+            "password": password_of(username),
             "next": parse_qs(urlsplit(page.url).query)["next"][0],
         },
         headers={"Referer": page.url},

@@ -17,7 +17,7 @@ from sikta.accounts import saml
 from sikta.accounts.models import IdentityProvider, User
 from sikta.audit.models import AuditAction, AuditEvent
 from tests.factories import StaffMemberFactory, UserFactory
-from tests.idp import running
+from tests.idp import password_of, running
 
 SLUG = "testregionen"
 LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -74,7 +74,7 @@ def idp_answer(client: Client, username: str, fault: str = "", next_url: str = "
     base = f"{urlsplit(to_idp).scheme}://{urlsplit(to_idp).netloc}"
     answer = browser.post(
         f"{base}/sso/login",
-        data={**fields, "username": username, "password": "test-idp", "fault": fault},
+        data={**fields, "username": username, "password": password_of(username), "fault": fault},
         timeout=10,
     )
     assert answer.status_code == 200, answer.text[:500]

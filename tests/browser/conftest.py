@@ -117,20 +117,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         )
         env["SIKTA_DEMO_SAML_IDP"], env["SIKTA_DEMO_OIDC_IDP"] = saml_idp, oidc_idp
-        yield stack.enter_context(_sikta(env, tmp, port))
+        yield stack.enter_context(_sikta(env, tmp, url))
 
 
 @contextmanager
-def _sikta(env: dict[str, str], tmp: Path, port: int) -> Iterator[str]:
+def _sikta(env: dict[str, str], tmp: Path, url: str) -> Iterator[str]:
     _manage(env, "migrate", "--no-input")
     _manage(env, "load_organisation")
     _manage(env, "load_instruments")
     _manage(env, "seed_demo", "--no-progress", "--seed", "7")
-    url = f"http://127.0.0.1:{port}"
     log = tmp / "runserver.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            [sys.executable, "manage.py", "runserver", url.removeprefix("http://"), "--noreload"],
             cwd=REPO_ROOT,
             env=env,
             stdout=out,

@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accessibility import assert_accessible
+from tests.idp import password_of
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "test-idp"  # noqa: S105 - devidp/identities.json, fictional
 
 
 def choose(page: Page, base_url: str, organisation: str) -> None:
@@ -27,7 +26,7 @@ def choose(page: Page, base_url: str, organisation: str) -> None:
 
 def at_idp(page: Page, username: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label("Lösenord").fill(password_of(username))
     page.get_by_role("button", name="Logga in").click()
 
 
