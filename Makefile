@@ -26,12 +26,17 @@ setup: $(VENV)/.installed messages pango xmlsec
 	$(MANAGE) seed_demo
 
 # Beside Sikta, the demo's local identity providers (devidp: SAML on :8101, OpenID Connect on
-# :8102), so the login page's e-identity button can be tried; they stop with the server.
+# :8102), so the login page's e-identity button can be tried; a local text-message provider
+# speaking 46elks' API (devsms on :8103, its page lists what was sent); and the sender of
+# reminders (send_messages). They stop with the server.
+DEVSMS := SMS_BACKEND=46elks SMS_API_URL=http://127.0.0.1:8103 SMS_API_USERNAME=u-devsms SMS_API_PASSWORD=devsms-password
 run: setup
-	@echo "Sikta on http://127.0.0.1:$(PORT)/"
+	@echo "Sikta on http://127.0.0.1:$(PORT)/ (text messages sent: http://127.0.0.1:8103/)"
 	@$(PY) -m devidp --sikta http://127.0.0.1:$(PORT) & IDP=$$!; \
-	  trap 'kill $$IDP 2>/dev/null' EXIT INT TERM; \
-	  $(MANAGE) runserver 127.0.0.1:$(PORT)
+	  $(PY) -m devsms --port 8103 & SMS=$$!; \
+	  $(DEVSMS) $(MANAGE) send_messages --interval 10 & SENDER=$$!; \
+	  trap 'kill $$IDP $$SMS $$SENDER 2>/dev/null' EXIT INT TERM; \
+	  $(DEVSMS) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests; Playwright never downloads a browser of its own.
 browser: pango

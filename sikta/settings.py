@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "sikta.casework",
     "sikta.worktraining",
     "sikta.groups",
+    "sikta.bookings",
     "sikta.surveys",
     "sikta.reports",
     "sikta.activities",
@@ -312,6 +313,22 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sikta@localhost")
 # The address links in e-mails start with (e-mails are sent outside any request).
 SIKTA_BASE_URL = env_str("SIKTA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Text messages to participants (sikta.bookings.sms): "console" writes them to the log,
+# "46elks" sends them through 46elks' HTTP API (or a provider that speaks it).
+SMS_BACKEND = env_str("SMS_BACKEND", "46elks" if PRODUCTION else "console")
+SMS_API_URL = env_str("SMS_API_URL", "https://api.46elks.com")
+SMS_API_USERNAME = env_str("SMS_API_USERNAME", "")
+SMS_API_PASSWORD = env_str("SMS_API_PASSWORD", "")
+# The sender a participant sees: letters (at most 11) or a number; never the programme's track.
+SMS_SENDER = env_str("SMS_SENDER", "Kontakt")
+SMS_TIMEOUT = float(env_str("SMS_TIMEOUT", "10"))  # seconds to wait for the provider
+# Reminders: the day-before reminder goes out at this hour; a message that fails is tried
+# again after 1, 2, 4 … minutes, at most this many times; the sender waits this many seconds
+# between rounds.
+SIKTA_REMINDER_HOUR = env_int("SIKTA_REMINDER_HOUR", 10)
+SIKTA_MESSAGE_ATTEMPTS = env_int("SIKTA_MESSAGE_ATTEMPTS", 8)
+SIKTA_SENDER_INTERVAL = env_int("SIKTA_SENDER_INTERVAL", 30)
 
 # The public referral form: at most this many sendings per address and hour. The count lives in
 # the cache; with several server processes, point the cache at the database or memcached.

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from sikta.accounts import sso_views, views as account_views
 from sikta.audit import views as audit_views
+from sikta.bookings import views as booking_views
 from sikta.casework import views as case_views
 from sikta.core.http import require_form_methods
 from sikta.front import views as front_views
@@ -45,6 +46,32 @@ urlpatterns = [
         name="case_goal_follow_up",
     ),
     path("deltagare/<int:pk>/journal/", case_views.case_journal, name="case_journal"),
+    path("deltagare/<int:pk>/bokningar/", booking_views.case_bookings, name="case_bookings"),
+    path(
+        "deltagare/<int:pk>/bokningar/<int:booking>/",
+        booking_views.booking_edit,
+        name="booking_edit",
+    ),
+    path(
+        "deltagare/<int:pk>/bokningar/<int:booking>/stall-in/",
+        booking_views.booking_cancel,
+        name="booking_cancel",
+    ),
+    path(
+        "deltagare/<int:pk>/bokningar/<int:booking>/utfall/",
+        booking_views.booking_outcome,
+        name="booking_outcome",
+    ),
+    path(
+        "deltagare/<int:pk>/meddelanden/<int:message>/skicka-igen/",
+        booking_views.message_retry,
+        name="message_retry",
+    ),
+    path("deltagare/<int:pk>/paminnelser/", booking_views.case_contact, name="case_contact"),
+    path("kalender/", booking_views.calendar, name="calendar"),
+    path("kalender/adress/", booking_views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("kalender/adress/stang/", booking_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("kalender/flode/<str:token>.ics", booking_views.calendar_feed, name="calendar_feed"),
     path("deltagare/<int:pk>/samtycke/", participant_views.case_consent, name="case_consent"),
     path(
         "deltagare/<int:pk>/samtycke/aterkalla/",

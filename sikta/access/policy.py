@@ -271,6 +271,17 @@ def participant_scope(user: Any) -> Q:
     return _NOBODY
 
 
+def booking_scope(user: Any) -> Q:
+    """The bookings `user` may see, as a filter for Booking querysets: those of the
+    participants they may see (a coach their own, a samordnare the länsdel's)."""
+    from sikta.participants.models import Participant
+
+    scope = participant_scope(user)
+    if scope == _NOBODY:
+        return _NOBODY
+    return Q(participant__in=Participant.objects.filter(scope).values("pk"))
+
+
 def referral_scope(user: Any) -> Q:
     """The referrals `user` may handle: a samordnare their länsdel's, the leads all of them,
     in their insats."""

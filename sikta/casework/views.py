@@ -17,6 +17,8 @@ from sikta.access.decorators import requires
 from sikta.access.policy import Action, get_participant_for_user, may, may_see_identity
 from sikta.audit.models import AuditAction
 from sikta.audit.services import Actor
+from sikta.bookings.selectors import held_booking, journal_initial
+from sikta.bookings.services import booking_link_journal
 from sikta.casework import services
 from sikta.casework.forms import (
     ExitForm,
@@ -228,11 +230,15 @@ def case_goal_follow_up(request: HttpRequest, pk: int, goal: int) -> HttpRespons
 @require_form_methods
 def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
-    form = JournalForm(request.POST or None, initial={"kind": JournalEntry.Kind.MEETING})
+    booking = held_booking(participant, request.POST.get("bokning") or request.GET.get("bokning"))
+    initial = journal_initial(booking) if booking else {"kind": JournalEntry.Kind.MEETING}
+    form = JournalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.journal_add(
+        entry = services.journal_add(
             participant=participant, data=form.cleaned_data, actor=Actor.of(request)
         )
+        if booking is not None:
+            booking_link_journal(booking=booking, entry=entry)
         messages.success(request, _("The journal entry is saved."))
         return redirect("case_journal", pk=pk)
     entries = participant.journal.current().select_related("corrects")
@@ -240,7 +246,9 @@ def case_journal(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "casework/journal.html",
-        case_context(request, participant, "journal", page=page, form=form, query=""),
+        case_context(
+            request, participant, "journal", page=page, form=form, query="", booking=booking
+        ),
         status=400 if form.is_bound else 200,
     )
 

@@ -24,6 +24,7 @@ from sikta.access.policy import (
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record_many
+from sikta.bookings.selectors import todays_bookings
 from sikta.casework.selectors import (
     case_rows,
     closed_without_exit_survey,
@@ -37,6 +38,11 @@ from sikta.referrals.models import Referral
 # The samordnare's start page lists the länsdel's participants by staff member; beyond this
 # many, the participant list (paginated, searchable) is the place.
 SAMORDNARE_ROWS = 400
+
+
+def _once(participants: list[Participant]) -> list[Participant]:
+    """Each person once, in the order first shown (one audit record per person per page)."""
+    return list({p.pk: p for p in participants}.values())
 
 
 @login_required
@@ -62,11 +68,17 @@ def start(request: HttpRequest) -> HttpResponse:
                 Participant.objects.filter(participant_scope(request.user))
             )[:20]
         )
+        today_bookings = todays_bookings(request.user)
         audit_record_many(
             request=request,
             action=AuditAction.PARTICIPANT_LIST,
-            participants=[row.participant for row in rows] + without_final,
+            participants=_once(
+                [row.participant for row in rows]
+                + without_final
+                + [b.participant for b in today_bookings]
+            ),
         )
+        context["today_bookings"] = today_bookings
         context["rows"] = rows
         context["without_final"] = without_final
         context["without_exit_survey"] = list(
@@ -101,11 +113,15 @@ def start(request: HttpRequest) -> HttpResponse:
             insats,
         )
 
+        today_bookings = todays_bookings(request.user)
         audit_record_many(
             request=request,
             action=AuditAction.PARTICIPANT_LIST,
-            participants=[row.participant for row in rows],
+            participants=_once(
+                [row.participant for row in rows] + [b.participant for b in today_bookings]
+            ),
         )
+        context["today_bookings"] = today_bookings
         context["rows_by_staff"] = [
             (staff_member, list(group))
             for staff_member, group in groupby(rows, key=lambda row: row.participant.assigned_to)

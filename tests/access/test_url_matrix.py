@@ -68,6 +68,34 @@ def _goal(p: Personas) -> Any:
     )
 
 
+def _booking(p: Personas) -> Any:
+    import datetime as dt
+
+    from sikta.bookings.models import Booking
+
+    return Booking.objects.create(
+        participant=p.alice_sodra,
+        staff=p.coach_sodra,
+        kind=Booking.Kind.MEETING,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        place="Storgatan 1",
+    )
+
+
+def _message(p: Personas) -> Any:
+    from sikta.bookings.models import Message
+
+    return Message.objects.create(
+        participant=p.alice_sodra,
+        channel=Message.Channel.SMS,
+        purpose=Message.Purpose.MISSED,
+        key=f"matrix:{p.alice_sodra.pk}:{Message.objects.count()}",
+        recipient="+46701234567",
+        body="Hej!",
+        status=Message.Status.FAILED,
+    )
+
+
 def _placement(p: Personas) -> Any:
     from sikta.worktraining.models import Employer, Placement
 
@@ -214,6 +242,9 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_survey_paper": lambda p: {"instrument": _instrument().pk, "timepoint": "start"},
             "case_final_pdf": lambda p: {"document": _document(p).pk},
             "case_placement": lambda p: {"placement": _placement(p).pk},
+            "case_bookings": lambda p: {},
+            "case_contact": lambda p: {},
+            "booking_edit": lambda p: {"booking": _booking(p).pk},
         }.items()
     },
     # The other forms of those pages, each sent to its own address: POST only.
@@ -227,8 +258,18 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
             "case_final_handed": lambda p: {},
             "case_consent_withdraw": lambda p: {},
             "case_placement_follow_up": lambda p: {"placement": _placement(p).pk},
+            "booking_cancel": lambda p: {"booking": _booking(p).pk},
+            "booking_outcome": lambda p: {"booking": _booking(p).pk},
+            "message_retry": lambda p: {"message": _message(p).pk},
         }.items()
     },
+    # The week's bookings: everyone who works with identified people (each sees their own scope).
+    "calendar": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    # Making or closing one's calendar address is a POST.
+    "calendar_feed_renew": (lambda p: {}, expect(NOT_ALLOWED)),
+    "calendar_feed_revoke": (lambda p: {}, expect(NOT_ALLOWED)),
+    # The calendar feed needs no login, only its secret: a made-up one opens nothing.
+    "calendar_feed": (lambda p: {"token": "not-a-real-token"}, expect(MISSING, anonymous=MISSING)),
     # The participant's personal survey link: no login; a made-up token opens nothing.
     "survey_answer": (lambda p: {"token": "not-a-real-token"}, expect(MISSING, anonymous=MISSING)),
     "survey_save": (

@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.audit.services import Actor
-from tests.access.test_url_matrix import _document, _goal, _group, _placement
+from tests.access.test_url_matrix import _booking, _document, _goal, _group, _placement
 from tests.conftest import Personas
 from tests.security.support import FORM_URLS, POST_URLS
 from tests.security.test_xss import ENTRIES, _form_values
@@ -90,6 +90,31 @@ MISTAKES: dict[str, tuple[str, Callable[[Personas], str], dict[str, str]]] = {
         lambda p: reverse("employer_detail", args=[_placement(p).employer.pk]),
         {"e-name": "", "e-sector": "privat"},
     ),
+    "booking": (
+        "coach_sodra",
+        _alice("case_bookings"),
+        {"date": "2026-02-30", "time": "10:00", "kind": "samtal", "mode": "plats", "place": "A"},
+    ),
+    "booking moved": (
+        "coach_sodra",
+        _alice("booking_edit", booking=_booking),
+        {"date": "2099-01-01", "time": "10:00", "kind": "samtal", "mode": "plats", "place": ""},
+    ),
+    "booking cancelled": (
+        "coach_sodra",
+        _alice("booking_cancel", booking=_booking),
+        {"reason": "x" * 301},
+    ),
+    "booking outcome": (
+        "coach_sodra",
+        _alice("booking_outcome", booking=_booking),
+        {"status": "inte-ett-utfall"},
+    ),
+    "reminder choice": (
+        "coach_sodra",
+        _alice("case_contact"),
+        {"by_sms": "on", "phone": "", "given_on": "2026-01-01", "how": "muntligt"},
+    ),
     "group members added": (
         "coach_sodra",
         lambda p: reverse("group_members_add", args=[_group(p).pk]),
@@ -132,6 +157,9 @@ ELSEWHERE = {
     "finsam_education": "tests/finsam",
     "saml2_acs": "tests/accounts/test_sso_saml.py: every bad response is refused and audited",
     "saml2_ls_post": "djangosaml2's logout answer: no form of ours",
+    "message_retry": "no input: tests/bookings/test_views.py sends a failed message again",
+    "calendar_feed_renew": "no input: tests/bookings/test_views.py",
+    "calendar_feed_revoke": "no input: tests/bookings/test_views.py",
 }
 
 

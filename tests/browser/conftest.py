@@ -17,11 +17,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from devidp.__main__ import OIDC_SLUG
+from devsms.server import PASSWORD as SMS_PASSWORD, USERNAME as SMS_USERNAME, Running, serving
 from tests.idp import running, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -77,8 +79,24 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
     pytest.fail(f"runserver did not answer on {url} within {SERVER_START_TIMEOUT:.0f} s")
 
 
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    sms: Running  # the local 46elks-speaking provider the server's messages go to
+
+    def send_messages(self) -> None:
+        """One round of the sender, as `make run`'s send_messages does every few seconds."""
+        _manage(self.env, "send_messages", "--once")
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def base_url(server: Server) -> str:
+    return server.url
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A migrated, seeded Sikta served by runserver; one per xdist worker."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     tmp = tmp_path_factory.mktemp(f"browser-{worker}")
@@ -117,7 +135,15 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         )
         env["SIKTA_DEMO_SAML_IDP"], env["SIKTA_DEMO_OIDC_IDP"] = saml_idp, oidc_idp
-        yield stack.enter_context(_sikta(env, tmp, url))
+        # Text messages through the local provider (devsms), as `make run` sends them.
+        sms = stack.enter_context(serving())
+        env.update(
+            SMS_BACKEND="46elks",
+            SMS_API_URL=sms.url,
+            SMS_API_USERNAME=SMS_USERNAME,
+            SMS_API_PASSWORD=SMS_PASSWORD,
+        )
+        yield Server(stack.enter_context(_sikta(env, tmp, url)), env, sms)
 
 
 @contextmanager

@@ -40,9 +40,25 @@ def test_check_deploy_is_clean_in_production() -> None:
         SIKTA_ENV="production",
         SECRET_KEY=PRODUCTION_KEY,
         ALLOWED_HOSTS="sikta.example.se",
+        SMS_API_USERNAME="u123",
+        SMS_API_PASSWORD="provider-password",  # noqa: S106 — a made-up credential
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_wants_the_sms_providers_credentials() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        SIKTA_ENV="production",
+        SECRET_KEY=PRODUCTION_KEY,
+        ALLOWED_HOSTS="sikta.example.se",
+        SMS_API_USERNAME="",
+        SMS_API_PASSWORD="",
+    )
+    assert result.returncode != 0
+    assert "sikta.bookings.E001" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

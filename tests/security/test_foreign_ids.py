@@ -226,9 +226,43 @@ def _consented(p: Personas) -> dict[str, Any]:
     return {"pk": p.alice_sodra.pk}
 
 
+def _awaiting_outcome(p: Personas) -> dict[str, Any]:
+    """A meeting that has passed without an outcome, and a message that could not be sent."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from sikta.bookings.models import Booking, Message
+
+    booking = Booking.objects.create(
+        participant=p.alice_sodra,
+        staff=p.coach_sodra,
+        kind=Booking.Kind.MEETING,
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        place="Storgatan 1",
+    )
+    Message.objects.create(
+        participant=p.alice_sodra,
+        booking=booking,
+        channel=Message.Channel.SMS,
+        purpose=Message.Purpose.BOOKED,
+        key=f"state:{booking.pk}",
+        recipient="+46701234567",
+        body="Hej!",
+        status=Message.Status.FAILED,
+        last_error="invalid number",
+    )
+    return {"pk": p.alice_sodra.pk}
+
+
 # Pages with a form that shows only in some state of their objects (resuming a pause, handing
 # over a signed document, withdrawing a consent): their forms are sent in that state as well.
-STATES = {"case_exit": _paused, "case_final": _signed, "case_consent": _consented}
+STATES = {
+    "case_exit": _paused,
+    "case_final": _signed,
+    "case_consent": _consented,
+    "case_bookings": _awaiting_outcome,
+}
 # The POST-only addresses under a page with forms, where the page's other forms are sent.
 UNDER_FORM_PAGES = sorted(
     name

@@ -449,6 +449,28 @@ def build_world(p: Personas) -> World:
     PlacementFollowUp.objects.create(
         placement=placement, with_whom="deltagare", how_it_goes="h", next_step="n"
     )
+    from sikta.bookings.models import Booking, Message
+
+    cancelled = Booking.objects.create(
+        participant=alice,
+        staff=coach,
+        kind=Booking.Kind.MEETING,
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        place="p",
+        status=Booking.Status.CANCELLED,
+        cancel_reason="c",
+    )
+    Message.objects.create(
+        participant=alice,
+        booking=cancelled,
+        channel=Message.Channel.SMS,
+        purpose=Message.Purpose.BOOKED,
+        key="xss",
+        recipient="+46701234567",
+        body="b",
+        status=Message.Status.FAILED,
+        last_error="e",
+    )
     group = Group.objects.create(
         name="g", description="d", lansdel=coach.lansdel, insats=coach.insats
     )

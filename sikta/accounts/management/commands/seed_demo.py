@@ -88,6 +88,9 @@ class Command(BaseCommand):
                 )
         self.stdout.write(f"participants in the database: {Participant.objects.count()}")
         seed_casework(rng=random.Random(f"{options['seed']}-casework"), today=today)
+        from sikta.bookings.demo import seed_bookings
+
+        seed_bookings(rng=random.Random(f"{options['seed']}-bookings"), today=today)
         referrals = options["referrals"]
         if referrals is None:
             referrals = 0 if Referral.objects.exists() else 24
