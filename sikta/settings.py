@@ -88,12 +88,15 @@ INSTALLED_APPS = [
     "sikta.worktraining",
     "sikta.groups",
     "sikta.bookings",
+    "sikta.caseload",
+    "sikta.worklists",
     "sikta.surveys",
     "sikta.reports",
     "sikta.activities",
     "sikta.finsam",
     "sikta.privacy",
     "sikta.audit",
+    "sikta.imports",
     "sikta.front",
 ]
 
@@ -329,6 +332,9 @@ SMS_TIMEOUT = float(env_str("SMS_TIMEOUT", "10"))  # seconds to wait for the pro
 SIKTA_REMINDER_HOUR = env_int("SIKTA_REMINDER_HOUR", 10)
 SIKTA_MESSAGE_ATTEMPTS = env_int("SIKTA_MESSAGE_ATTEMPTS", 8)
 SIKTA_SENDER_INTERVAL = env_int("SIKTA_SENDER_INTERVAL", 30)
+# The worklist ("Att göra"): a referral still undecided this many days after it came in is a
+# task for the samordnare. (The other thresholds are the insats's own: no_contact_weeks, …)
+SIKTA_REFERRAL_WAIT_DAYS = env_int("SIKTA_REFERRAL_WAIT_DAYS", 14)
 
 # The public referral form: at most this many sendings per address and hour. The count lives in
 # the cache; with several server processes, point the cache at the database or memcached.

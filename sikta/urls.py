@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from sikta.accounts import sso_views, views as account_views
 from sikta.audit import views as audit_views
 from sikta.bookings import views as booking_views
+from sikta.caseload import views as caseload_views
 from sikta.casework import views as case_views
 from sikta.core.http import require_form_methods
 from sikta.front import views as front_views
@@ -68,7 +69,11 @@ urlpatterns = [
         name="message_retry",
     ),
     path("deltagare/<int:pk>/paminnelser/", booking_views.case_contact, name="case_contact"),
+    path("overlamning/", caseload_views.caseload_index, name="caseload_index"),
+    path("overlamning/<int:staff>/", caseload_views.caseload_hand_over, name="caseload_hand_over"),
     path("kalender/", booking_views.calendar, name="calendar"),
+    # The worklist "Att göra" (sikta.worklists): what is due, and its bulk survey reminder.
+    path("att-gora/", include("sikta.worklists.urls")),
     path("kalender/adress/", booking_views.calendar_feed_renew, name="calendar_feed_renew"),
     path("kalender/adress/stang/", booking_views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("kalender/flode/<str:token>.ics", booking_views.calendar_feed, name="calendar_feed"),
@@ -98,6 +103,7 @@ urlpatterns = [
     path("rapporter/lagesrapport/", include("sikta.reports.lagesrapport_urls")),
     path("rapporter/finsam/", include("sikta.finsam.urls")),
     path("aktivitetsplan/", include("sikta.activities.urls")),
+    path("importera/", include("sikta.imports.urls")),
     path("rapporter/finansiering/", report_views.financing_report, name="financing_report"),
     path("rapporter/utvardering/", report_views.evaluation_export, name="evaluation_export"),
     path("rapporter/enkat/", survey_views.survey_report, name="survey_report"),

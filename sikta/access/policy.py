@@ -105,6 +105,9 @@ class Action(StrEnum):
     # Skyddad identitet: marking a participant as protected, and removing the mark.
     PROTECT_IDENTITY = "participant.protect"
     UNPROTECT_IDENTITY = "participant.unprotect"
+    # Importing the lists an insats kept before (participants, employers) from a file: a
+    # samordnare into their own länsdel (import_kommun_scope), the insatsledare into the insats.
+    IMPORT_LISTS = "import.lists"
 
 
 _PERSON_ACTIONS = frozenset(
@@ -153,12 +156,13 @@ GRANTS: dict[RoleCode, frozenset[Action]] = {
         Action.REVIEW_AUDIT_LOG,
         Action.REGISTER_EXTRACT,
         Action.REPORT_FINSAM_COUNTS,
+        Action.IMPORT_LISTS,
     },
     RoleCode.SAMORDNARE: _EVERYONE
     | _PERSON_ACTIONS
     | _LEAD_ACTIONS
     | _EMPLOYER_ACTIONS
-    | {Action.PROTECT_IDENTITY, Action.UNPROTECT_IDENTITY},
+    | {Action.PROTECT_IDENTITY, Action.UNPROTECT_IDENTITY, Action.IMPORT_LISTS},
     RoleCode.COACH: _EVERYONE
     | _EMPLOYER_ACTIONS
     | {
@@ -280,6 +284,47 @@ def booking_scope(user: Any) -> Q:
     if scope == _NOBODY:
         return _NOBODY
     return Q(participant__in=Participant.objects.filter(scope).values("pk"))
+
+
+def handover_staff_scope(user: Any) -> Q:
+    """The caseworkers whose caseload `user` may hand over, as a filter for StaffMember
+    querysets: a samordnare those of their länsdel, the leads every one in their insats —
+    departed (inactive) ones included, since that is when a caseload is handed over."""
+    from sikta.access.roles import CASEWORKER_ROLES
+
+    staff = staff_of(user)
+    if staff is None or staff.insats_id is None or Action.ASSIGN_PARTICIPANT not in grants(user):
+        return _NOBODY
+    scope = Q(insats_id=staff.insats_id, role__code__in=CASEWORKER_ROLES)
+    if staff.role.code in (RoleCode.INSATSAGARE, RoleCode.INSATSLEDARE):
+        return scope
+    if staff.role.code == RoleCode.SAMORDNARE:
+        return scope & _area(staff, "lansdel")
+    return _NOBODY
+
+
+def import_kommun_scope(user: Any) -> Q:
+    """The kommuner `user` may import participants into (IMPORT_LISTS), as a filter for Kommun
+    querysets: a samordnare their länsdel's, the insatsledare every one of their insats."""
+    staff = staff_of(user)
+    if staff is None or staff.insats_id is None or Action.IMPORT_LISTS not in grants(user):
+        return _NOBODY
+    in_insats = Q(insats_id=staff.insats_id)
+    if staff.role.code == RoleCode.SAMORDNARE:
+        return in_insats & _area(staff, "lansdel")
+    return in_insats
+
+
+def may_use_import_batch(user: Any, batch: Any) -> bool:
+    """An uploaded list waiting for import is the uploader's alone, in the insats and role
+    they uploaded it as (another's looks like one that does not exist)."""
+    staff = staff_of(user)
+    return (
+        staff is not None
+        and Action.IMPORT_LISTS in grants(user)
+        and batch.staff_id == staff.pk
+        and batch.uploaded_by_id == staff.user_id
+    )
 
 
 def referral_scope(user: Any) -> Q:
@@ -549,6 +594,21 @@ def get_participant_for_user(
     if record_read:
         audit_record(request=request, action=audit or str(action), participant=participant)
     return participant
+
+
+def get_caseworker_for_handover(request: HttpRequest, pk: int) -> StaffMember:
+    """The caseworker whose caseload `request.user` may hand over, else 404 (missing and
+    forbidden look the same)."""
+    from sikta.organisation.models import StaffMember
+
+    staff = (
+        StaffMember.objects.filter(handover_staff_scope(request.user), pk=pk)
+        .select_related("role", "lansdel", "insats")
+        .first()
+    )
+    if staff is None:
+        raise Http404
+    return staff
 
 
 def get_referral_for_user(

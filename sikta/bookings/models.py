@@ -177,6 +177,7 @@ class Message(models.Model):
         DAY_BEFORE = "dagen-fore", _("Reminder the day before")
         MISSED = "uteblev", _("We missed you")
         NEW_CONTACT = "ny-kontakt", _("New contact person")
+        SURVEY = "enkat", _("Survey reminder")
 
     class Status(models.TextChoices):
         PENDING = "vantar", _("Waiting to be sent")

@@ -56,7 +56,12 @@ def _signed(text: str, *, insats_name: str) -> str:
 
 
 def compose(
-    purpose: str, *, booking: Booking | None, staff: StaffMember, insats_name: str = ""
+    purpose: str,
+    *,
+    booking: Booking | None,
+    staff: StaffMember,
+    insats_name: str = "",
+    keeps_bookings: bool = False,
 ) -> tuple[str, str]:
     """(subject, text) of a message, in the participant's language (Swedish)."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -65,6 +70,8 @@ def compose(
         if purpose == Message.Purpose.NEW_CONTACT:
             subject = _("Your new contact person")
             text = _("Hello! From now on %(name)s is your contact person.") % {"name": who}
+            if keeps_bookings:
+                text += " " + _("Your booked times stay, now with %(name)s.") % {"name": who}
         elif purpose == Message.Purpose.MISSED:
             subject = _("We missed you")
             text = _(

@@ -97,12 +97,40 @@ def _enqueue(
     staff: StaffMember,
     send_after: dt.datetime,
     key: str,
+    keeps_bookings: bool = False,
 ) -> list[Message]:
     """The messages for `purpose` on each channel the participant chose; a key already in
     the outbox is not written again (so a retried request or a second sender adds nothing)."""
     choice = contact_choice(participant)
     insats_name = participant.insats.name if choice and choice.name_insats else ""
-    subject, body = notices.compose(purpose, booking=booking, staff=staff, insats_name=insats_name)
+    subject, body = notices.compose(
+        purpose,
+        booking=booking,
+        staff=staff,
+        insats_name=insats_name,
+        keeps_bookings=keeps_bookings,
+    )
+    return _write(
+        participant=participant,
+        booking=booking,
+        purpose=purpose,
+        subject=subject,
+        body=body,
+        send_after=send_after,
+        key=key,
+    )
+
+
+def _write(
+    *,
+    participant: Participant,
+    booking: Booking | None,
+    purpose: str,
+    subject: str,
+    body: str,
+    send_after: dt.datetime,
+    key: str,
+) -> list[Message]:
     written = []
     for channel, recipient in _channels(participant):
         try:
@@ -123,6 +151,23 @@ def _enqueue(
         except IntegrityError:
             continue
     return written
+
+
+def tell_participant(
+    *, participant: Participant, purpose: str, subject: str, body: str, key: str
+) -> list[Message]:
+    """A message of another app's (e.g. a survey reminder) to the participant, on each channel
+    they chose, through the outbox; a key already written adds nothing. The caller writes the
+    text: no health data, no track, no name of the participant."""
+    return _write(
+        participant=participant,
+        booking=None,
+        purpose=purpose,
+        subject=subject,
+        body=body,
+        send_after=timezone.now(),
+        key=key,
+    )
 
 
 def _booking_key(booking: Booking, purpose: str) -> str:
@@ -273,8 +318,46 @@ def booking_link_journal(*, booking: Booking, entry: Any) -> None:
     Booking.objects.filter(pk=booking.pk, journal_entry__isnull=True).update(journal_entry=entry)
 
 
-def tell_new_contact(*, participant: Participant, staff: StaffMember, key: str) -> list[Message]:
-    """Tell the participant who their contact person is now (after a hand-over)."""
+def bookings_hand_over(*, participant: Participant, to: StaffMember) -> int:
+    """The participant's coming meetings with their caseworker go to `to` (a hand-over): each
+    keeps its time, its invitation is updated (a higher SEQUENCE) and the day-before reminder
+    is written anew, naming the new contact person. Returns how many moved. Runs inside the
+    hand-over's transaction, which writes the audit record."""
+    coming = (
+        Booking.objects.select_for_update()
+        .filter(
+            participant=participant,
+            status=Booking.Status.PLANNED,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(staff=to)
+        .select_related("participant")
+    )
+    moved = 0
+    for booking in coming:
+        booking.staff = to
+        booking.sequence += 1
+        booking.save(update_fields=["staff", "sequence"])
+        _withdraw_pending(booking)
+        remind_at = _reminder_time(booking.starts_at)
+        if remind_at > timezone.now():
+            _enqueue(
+                participant=participant,
+                purpose=Message.Purpose.DAY_BEFORE,
+                booking=booking,
+                staff=to,
+                send_after=remind_at,
+                key=_booking_key(booking, Message.Purpose.DAY_BEFORE),
+            )
+        moved += 1
+    return moved
+
+
+def tell_new_contact(
+    *, participant: Participant, staff: StaffMember, key: str, keeps_bookings: bool = False
+) -> list[Message]:
+    """Tell the participant who their contact person is now (after a hand-over), and that
+    their booked times stay (now with the new contact person) if they have any."""
     return _enqueue(
         participant=participant,
         purpose=Message.Purpose.NEW_CONTACT,
@@ -282,7 +365,14 @@ def tell_new_contact(*, participant: Participant, staff: StaffMember, key: str) 
         staff=staff,
         send_after=timezone.now(),
         key=f"{key}:{Message.Purpose.NEW_CONTACT}",
+        keeps_bookings=keeps_bookings,
     )
+
+
+def reaches(participant: Participant) -> bool:
+    """Whether a message to the participant goes anywhere (they chose a way, with the number
+    or address on record)."""
+    return bool(_channels(participant))
 
 
 # --- the calendar feed --------------------------------------------------------------------

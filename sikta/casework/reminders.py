@@ -9,19 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from sikta.access.roles import CASEWORKER_ROLES, RoleCode
-from sikta.casework.selectors import (
-    case_rows,
-    closed_without_exit_survey,
-    closed_without_final_document,
-)
+from sikta.casework.selectors import Alert, closed_without_final_document
 from sikta.organisation.models import Insats, StaffMember
 from sikta.participants.models import Participant
 
@@ -45,17 +43,30 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
         scope = Participant.objects.filter(insats=insats, kommun__lansdel=staff.lansdel_id)
     else:
         scope = Participant.objects.filter(insats=insats)  # an insats without länsdelar
-    alerts: Counter[str] = Counter()
-    for row in case_rows(scope.enrolled(), insats, today=today):
-        alerts.update(row.kinds)
-    recent = scope.filter(
-        end_date__gte=(today or timezone.localdate()) - dt.timedelta(days=insats.exit_survey_days)
+    # What is due is the worklist's definition (sikta.worklists.due), counted here per kind:
+    # the e-mail and the "Att göra" page never disagree.
+    from sikta.worklists import due
+
+    today = today or timezone.localdate()
+    limit = due.limit_due(scope, insats, today)
+
+    def people(rows: QuerySet[Any]) -> int:
+        return rows.order_by().values("participant").distinct().count()
+
+    alerts: Counter[str] = Counter(
+        {
+            Alert.PAST_LIMIT: limit.filter(w_due__lte=today).count(),
+            Alert.NEAR_LIMIT: limit.filter(w_due__gt=today).count(),
+            Alert.NO_CONTACT: due.no_contact_due(scope, insats, today).count(),
+            Alert.PLACEMENT_QUIET: people(due.placements_due(scope, insats, today)),
+            Alert.GOAL_OVERDUE: people(due.goals_due(scope, insats, today)),
+        }
     )
     return Digest(
         staff,
-        alerts,
+        +alerts,  # only the kinds there are
         closed_without_final_document(scope).count(),
-        closed_without_exit_survey(recent).count(),
+        due.exit_surveys_due(scope, insats, today).count(),
     )
 
 

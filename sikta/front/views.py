@@ -34,6 +34,7 @@ from sikta.organisation.models import Insats, Role, StaffMember
 from sikta.participants.models import Participant
 from sikta.participants.selectors import active_counts, caseloads
 from sikta.referrals.models import Referral
+from sikta.worklists.selectors import summary as worklist_summary
 
 # The samordnare's start page lists the länsdel's participants by staff member; beyond this
 # many, the participant list (paginated, searchable) is the place.
@@ -55,6 +56,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if staff is None or not grants(request.user):
         return render(request, "front/start_no_role.html", context)
     role = staff.role.code
+    context["worklist"] = worklist_summary(request.user)  # None for a role without persons
     if role in CASEWORKER_ROLES:
         rows = case_rows(
             Participant.objects.filter(participant_scope(request.user))

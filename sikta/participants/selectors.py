@@ -76,17 +76,13 @@ class Caseworker:
         return self.active >= self.capacity
 
 
-def caseworkers_for(case: Any) -> list[Caseworker]:
-    """Who can carry `case` (a participant or a referral): the track's role in its länsdel,
-    least loaded first, each with their active participants and capacity."""
-    default = case.track.insats.default_caseload_capacity
+def caseworkers(
+    insats: Insats, role: str, lansdel: Lansdel | None, *, exclude: StaffMember | None = None
+) -> list[Caseworker]:
+    """The active caseworkers of `role` in `insats` and `lansdel`, least loaded first, each
+    with their active participants and capacity."""
     staff = (
-        StaffMember.objects.filter(
-            is_active=True,
-            insats_id=case.track.insats_id,
-            role__code=case.track.caseworker_role,
-            lansdel_id=case.kommun.lansdel_id,
-        )
+        StaffMember.objects.filter(is_active=True, insats=insats, role__code=role, lansdel=lansdel)
         .select_related("role")
         .annotate(
             active_count=Count(
@@ -95,4 +91,12 @@ def caseworkers_for(case: Any) -> list[Caseworker]:
         )
         .order_by("active_count", "last_name", "first_name")
     )
+    if exclude is not None:
+        staff = staff.exclude(pk=exclude.pk)
+    default = insats.default_caseload_capacity
     return [Caseworker(s, s.active_count, s.capacity or default) for s in staff]
+
+
+def caseworkers_for(case: Any) -> list[Caseworker]:
+    """Who can carry `case` (a participant or a referral): the track's role in its länsdel."""
+    return caseworkers(case.track.insats, case.track.caseworker_role, case.kommun.lansdel)

@@ -50,6 +50,8 @@ def participant_assign(
     participant.assigned_to = staff
     participant.save(update_fields=["assigned_to"])
     detail: dict[str, Any] = {"from_staff": previous, "to_staff": staff.pk}
+    if note:
+        detail["note"] = note
     audit_record(
         actor=actor,
         action=AuditAction.PARTICIPANT_ASSIGN,

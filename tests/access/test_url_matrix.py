@@ -167,6 +167,42 @@ def _status_report(p: Personas, **fields: Any) -> Any:
     )
 
 
+IMPORTERS = {"insatsledare", "samordnare_sodra", "samordnare_norra"}
+# samordnare_sodra's uploaded list: theirs alone; the other importers get 404.
+IMPORT_BATCH = {
+    **_denied_unless({"samordnare_sodra"}),
+    "samordnare_norra": MISSING,
+    "insatsledare": MISSING,
+}
+
+IMPORT_BATCH_POST = {
+    persona: NOT_ALLOWED if seen in (OK, MISSING) else seen
+    for persona, seen in IMPORT_BATCH.items()
+}
+
+
+def _import_batch(p: Personas, *, imported: bool = False) -> Any:
+    """A list samordnare_sodra uploaded (one fictional row), its columns chosen."""
+    from sikta.imports.models import ImportBatch
+
+    staff = p.samordnare_sodra
+    return ImportBatch.objects.create(
+        staff=staff,
+        insats=staff.insats,
+        uploaded_by=staff.user,
+        kind="deltagare",
+        filename="lista.xlsx",
+        headers=["Personnummer", "Förnamn", "Efternamn", "Kommun", "Startdatum", "Coach"],
+        rows=[] if imported else [{"n": 2, "cells": ["", "Ny", "Person", "Trosa", "", ""]}],
+        mapping={"personnummer": 0, "first_name": 1, "last_name": 2, "kommun": 3},
+        mapped=True,
+        status="importerad" if imported else "uppladdad",
+        result={"rows": 1, "created": 0, "refused": 1, "refused_rows": [2], "ids": []}
+        if imported
+        else {},
+    )
+
+
 # url name -> (kwargs for reverse, given the personas; expected outcome per persona)
 MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] = {
     "start": (lambda p: {}, expect(OK)),
@@ -265,6 +301,19 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     },
     # The week's bookings: everyone who works with identified people (each sees their own scope).
     "calendar": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    # The worklist "Att göra": everyone who works with identified people (each their own scope);
+    # its bulk survey reminder is a POST.
+    "worklist": (lambda p: {}, _denied_unless(PERSON_ROLES)),
+    "worklist_survey_reminders": (
+        lambda p: {},
+        expect(FORBIDDEN, **dict.fromkeys(PERSON_ROLES, NOT_ALLOWED)),
+    ),
+    # Handing over a caseload: the leads; a samordnare only their own länsdel's caseworkers.
+    "caseload_index": (lambda p: {}, _denied_unless(LEADS)),
+    "caseload_hand_over": (
+        lambda p: {"staff": p.coach_sodra.pk},
+        {**_denied_unless(LEADS_SODRA), "samordnare_norra": MISSING},
+    ),
     # Making or closing one's calendar address is a POST.
     "calendar_feed_renew": (lambda p: {}, expect(NOT_ALLOWED)),
     "calendar_feed_revoke": (lambda p: {}, expect(NOT_ALLOWED)),
@@ -430,6 +479,23 @@ MATRIX: dict[str, tuple[Callable[[Personas], dict[str, Any]], dict[str, str]]] =
     "saml2_metadata": (lambda p: {}, expect(OK, anonymous=OK)),
     # --- end sign-in with e-identity ---
     "set_language": (lambda p: {}, expect(REDIRECT, anonymous=REDIRECT)),
+    # --- import from Excel (sikta.imports) ---
+    # The samordnare (own länsdel) and the insatsledare (the insats); nobody else, not even the
+    # insatsägare. An uploaded list is its uploader's alone: anyone else's is missing (404).
+    "import_start": (lambda p: {}, _denied_unless(IMPORTERS)),
+    "import_template": (lambda p: {"kind": "deltagare"}, _denied_unless(IMPORTERS)),
+    **{
+        name: (lambda p: {"pk": _import_batch(p).pk}, IMPORT_BATCH)
+        for name in ("import_mapping", "import_preview")
+    },
+    "import_done": (lambda p: {"pk": _import_batch(p, imported=True).pk}, IMPORT_BATCH),
+    # Importing and throwing the list away are POSTs: a GET is 405 for every importer (before
+    # the list is looked up; others' POSTs are 404: tests/security/test_foreign_ids.py).
+    **{
+        name: (lambda p: {"pk": _import_batch(p).pk}, IMPORT_BATCH_POST)
+        for name in ("import_commit", "import_cancel")
+    },
+    # --- end import ---
 }
 
 

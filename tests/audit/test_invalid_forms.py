@@ -18,7 +18,14 @@ from django.urls import resolve, reverse
 
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.audit.services import Actor
-from tests.access.test_url_matrix import _booking, _document, _goal, _group, _placement
+from tests.access.test_url_matrix import (
+    _booking,
+    _document,
+    _goal,
+    _group,
+    _import_batch,
+    _placement,
+)
 from tests.conftest import Personas
 from tests.security.support import FORM_URLS, POST_URLS
 from tests.security.test_xss import ENTRIES, _form_values
@@ -115,6 +122,31 @@ MISTAKES: dict[str, tuple[str, Callable[[Personas], str], dict[str, str]]] = {
         _alice("case_contact"),
         {"by_sms": "on", "phone": "", "given_on": "2026-01-01", "how": "muntligt"},
     ),
+    "caseload handed over": (
+        "samordnare_sodra",
+        lambda p: reverse("caseload_hand_over", args=[p.coach_sodra.pk]),
+        {"to": "", "reason": ""},
+    ),
+    "survey reminders": (
+        "coach_sodra",
+        lambda p: reverse("worklist_survey_reminders"),
+        {"deltagare": ["not-an-id"]},
+    ),
+    "list uploaded for import": (
+        "samordnare_sodra",
+        lambda p: reverse("import_start"),
+        {"kind": "deltagare"},
+    ),
+    "import columns chosen": (
+        "samordnare_sodra",
+        lambda p: reverse("import_mapping", args=[_import_batch(p).pk]),
+        {"personnummer": "", "first_name": "1", "last_name": "1"},
+    ),
+    "list imported": (
+        "samordnare_sodra",
+        lambda p: reverse("import_commit", args=[_import_batch(p).pk]),
+        {"rows": "not-row-numbers"},
+    ),
     "group members added": (
         "coach_sodra",
         lambda p: reverse("group_members_add", args=[_group(p).pk]),
@@ -160,6 +192,7 @@ ELSEWHERE = {
     "message_retry": "no input: tests/bookings/test_views.py sends a failed message again",
     "calendar_feed_renew": "no input: tests/bookings/test_views.py",
     "calendar_feed_revoke": "no input: tests/bookings/test_views.py",
+    "import_cancel": "no input: tests/imports/test_views.py throws a list away",
 }
 
 

@@ -56,6 +56,7 @@ FORM_URLS = frozenset(
         "case_bookings",
         "case_contact",
         "booking_edit",
+        "caseload_hand_over",
         "survey_answer",
         "group_list",
         "group_detail",
@@ -69,6 +70,8 @@ FORM_URLS = frozenset(
         "audit_review_list",
         "audit_review_detail",
         "register_extract",
+        "import_start",
+        "import_mapping",
     }
 )
 # Actions: POST only.
@@ -100,10 +103,14 @@ POST_URLS = frozenset(
         "booking_outcome",
         "message_retry",
         "calendar_feed_renew",
+        "worklist_survey_reminders",
         "calendar_feed_revoke",
         # SAML: the IdP posts its answer to the consumer, and a logout answer by HTTP-POST.
         "saml2_acs",
         "saml2_ls_post",
+        # Import from Excel: importing the dry run's rows, throwing the list away.
+        "import_commit",
+        "import_cancel",
     }
 )
 

@@ -257,11 +257,54 @@ def _awaiting_outcome(p: Personas) -> dict[str, Any]:
 
 # Pages with a form that shows only in some state of their objects (resuming a pause, handing
 # over a signed document, withdrawing a consent): their forms are sent in that state as well.
+def _importable(p: Personas) -> dict[str, Any]:
+    """samordnare_sodra's uploaded list with a row the dry run accepts: its page has the
+    import button (a fictional person in Trosa, coach_sodra as the coach)."""
+    from sikta.imports.models import ImportBatch
+    from tests.factories import fictional_personnummer
+
+    staff = p.samordnare_sodra
+    batch = ImportBatch.objects.create(
+        staff=staff,
+        insats=staff.insats,
+        uploaded_by=staff.user,
+        kind="deltagare",
+        filename="lista.xlsx",
+        headers=["Personnummer", "Förnamn", "Efternamn", "Kommun", "Spår", "Start", "Coach"],
+        rows=[
+            {
+                "n": 2,
+                "cells": [
+                    fictional_personnummer(9999, year=1987),
+                    "Ny",
+                    "Importsson",
+                    p.alice_sodra.kommun.name,
+                    p.alice_sodra.track.short_name,
+                    "2025-03-01",
+                    p.coach_sodra.full_name,
+                ],
+            }
+        ],
+        mapping={
+            "personnummer": 0,
+            "first_name": 1,
+            "last_name": 2,
+            "kommun": 3,
+            "track": 4,
+            "start_date": 5,
+            "caseworker": 6,
+        },
+        mapped=True,
+    )
+    return {"pk": batch.pk}
+
+
 STATES = {
     "case_exit": _paused,
     "case_final": _signed,
     "case_consent": _consented,
     "case_bookings": _awaiting_outcome,
+    "import_preview": _importable,
 }
 # The POST-only addresses under a page with forms, where the page's other forms are sent.
 UNDER_FORM_PAGES = sorted(

@@ -197,4 +197,38 @@ def test_the_minutes_are_the_only_upload() -> None:
         for path in (ROOT / "sikta").rglob("*.py")
         if "migrations" not in path.parts and signs.search(path.read_text(encoding="utf-8"))
     )
-    assert found == ["sikta/activities/forms.py", "sikta/activities/views.py"], found
+    assert found == [
+        "sikta/activities/forms.py",
+        "sikta/activities/views.py",
+        "sikta/imports/forms.py",  # the list to import: test_import_refuses_hostile_files
+        "sikta/imports/views.py",
+    ], found
+
+
+# The import from Excel reads a list and keeps its cells as text (never the file): besides the
+# files above, what could pass for a list.
+IMPORT_HOSTILE = {
+    **HOSTILE,
+    "exe named .xlsx": ("lista.xlsx", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 50),
+    "web page named .csv": ("lista.csv", b"<!DOCTYPE html><html><body>" + SCRIPT),
+    "SVG named .csv": ("lista.csv", b'<svg xmlns="http://www.w3.org/2000/svg">' + SCRIPT),
+    "too large .csv": ("lista.csv", b"Personnummer;Namn\n" + b"1;a\n" * 500),
+}
+
+
+@pytest.mark.parametrize("what", sorted(IMPORT_HOSTILE))
+def test_import_refuses_hostile_files(personas: Personas, settings: Any, what: str) -> None:
+    settings.SIKTA_IMPORT_MAX_BYTES = LIMIT
+    name, content = IMPORT_HOSTILE[what]
+    client = personas.client("samordnare_sodra")
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    with writes() as wrote:
+        response = client.post("/importera/", {"kind": "deltagare", "file": upload})
+    assert response.status_code == 400, response.status_code
+    page = body(response).decode()
+    error = re.search(r'id="id_file_error"[^>]*>(.*?)</ul>', page, re.DOTALL)
+    assert error and error.group(1).strip()
+    if what != "empty":
+        assert name in error.group(1), error.group(1)
+    assert "alert(document.cookie)" not in page  # the content is never echoed
+    assert not wrote, wrote
