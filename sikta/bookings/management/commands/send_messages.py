@@ -37,7 +37,6 @@ class Command(BaseCommand):
         self.stopping = False
         signal.signal(signal.SIGTERM, self._stop)
         while True:
-            close_old_connections()
             stale = recover_stale()
             done = deliver_due()
             if done or stale:
@@ -53,6 +52,9 @@ class Command(BaseCommand):
                 if self.stopping:
                     return
                 time.sleep(1)
+            # Between rounds, not before the first: a connection the database dropped while
+            # the sender slept is replaced (and a caller's open transaction is left alone).
+            close_old_connections()
 
     def _stop(self, *args: Any) -> None:
         self.stopping = True
