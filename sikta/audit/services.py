@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from sikta.audit.models import PROTECTED_FLAG, AuditEvent
+from sikta.audit.models import PROTECTED_FLAG, AuditAction, AuditEvent
 from sikta.core.net import client_ip
 
 
@@ -109,6 +109,16 @@ def audit_record(
         referral=referral,
         detail=_flagged(detail, protected),
         **_page(_actor(source, user), source, protected),
+    )
+
+
+def audit_change(actor: Actor, participant: Any, what: str, **detail: Any) -> AuditEvent:
+    """The record of a change to a participant's case: `what` changed, with `detail`."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.PARTICIPANT_CHANGE,
+        participant=participant,
+        detail={"what": what, **detail},
     )
 
 

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sikta.audit.models import AuditAction
-from sikta.audit.services import Actor, audit_record
+from sikta.audit.services import Actor, audit_change, audit_record
 from sikta.bookings import notices, sms
 from sikta.bookings.models import Booking, CalendarFeed, ContactChoice, Message
 from sikta.organisation.models import StaffMember
@@ -43,15 +43,6 @@ def contact_choice(participant: Participant) -> ContactChoice | None:
     )
 
 
-def _audit(actor: Actor, participant: Participant, what: str, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.PARTICIPANT_CHANGE,
-        participant=participant,
-        detail={"what": what, **detail},
-    )
-
-
 @transaction.atomic
 def contact_choice_record(
     *, participant: Participant, data: dict[str, Any], actor: Actor
@@ -73,7 +64,9 @@ def contact_choice_record(
         given_on=data["given_on"],
         recorded_by=actor.user,
     )
-    _audit(actor, participant, "contact_choice", by_sms=choice.by_sms, by_email=choice.by_email)
+    audit_change(
+        actor, participant, "contact_choice", by_sms=choice.by_sms, by_email=choice.by_email
+    )
     return choice
 
 
@@ -193,16 +186,22 @@ def _notify_booking(booking: Booking, purpose: str) -> None:
         key=_booking_key(booking, purpose),
     )
     if purpose in (Message.Purpose.BOOKED, Message.Purpose.MOVED):
-        remind_at = _reminder_time(booking.starts_at)
-        if remind_at > now:  # booked for tomorrow or today: the confirmation is the reminder
-            _enqueue(
-                participant=booking.participant,
-                purpose=Message.Purpose.DAY_BEFORE,
-                booking=booking,
-                staff=booking.staff,
-                send_after=remind_at,
-                key=_booking_key(booking, Message.Purpose.DAY_BEFORE),
-            )
+        _schedule_reminder(booking)
+
+
+def _schedule_reminder(booking: Booking) -> None:
+    """The day-before reminder, in the outbox until its hour; none for a meeting booked for
+    today or tomorrow morning (the confirmation is the reminder)."""
+    remind_at = _reminder_time(booking.starts_at)
+    if remind_at > timezone.now():
+        _enqueue(
+            participant=booking.participant,
+            purpose=Message.Purpose.DAY_BEFORE,
+            booking=booking,
+            staff=booking.staff,
+            send_after=remind_at,
+            key=_booking_key(booking, Message.Purpose.DAY_BEFORE),
+        )
 
 
 def _withdraw_pending(booking: Booking) -> int:
@@ -227,7 +226,7 @@ def booking_create(*, participant: Participant, data: dict[str, Any], actor: Act
         **{field: data[field] for field in BOOKING_FIELDS},
     )
     _notify_booking(booking, Message.Purpose.BOOKED)
-    _audit(actor, participant, "booking.create", booking=booking.pk)
+    audit_change(actor, participant, "booking.create", booking=booking.pk)
     return booking
 
 
@@ -259,17 +258,10 @@ def booking_move(*, booking: Booking, data: dict[str, Any], actor: Actor) -> Boo
     if set(changes) & {"starts_at", "mode", "place"}:
         _notify_booking(booking, Message.Purpose.MOVED)
     else:  # only the kind or the length: no message, but the reminder stays
-        remind_at = _reminder_time(booking.starts_at)
-        if remind_at > timezone.now():
-            _enqueue(
-                participant=booking.participant,
-                purpose=Message.Purpose.DAY_BEFORE,
-                booking=booking,
-                staff=booking.staff,
-                send_after=remind_at,
-                key=_booking_key(booking, Message.Purpose.DAY_BEFORE),
-            )
-    _audit(actor, booking.participant, "booking.move", booking=booking.pk, fields=sorted(changes))
+        _schedule_reminder(booking)
+    audit_change(
+        actor, booking.participant, "booking.move", booking=booking.pk, fields=sorted(changes)
+    )
     return booking
 
 
@@ -285,7 +277,7 @@ def booking_cancel(*, booking: Booking, reason: str, actor: Actor) -> Booking:
     _withdraw_pending(booking)
     if booking.starts_at > timezone.now():
         _notify_booking(booking, Message.Purpose.CANCELLED)
-    _audit(actor, booking.participant, "booking.cancel", booking=booking.pk)
+    audit_change(actor, booking.participant, "booking.cancel", booking=booking.pk)
     return booking
 
 
@@ -309,7 +301,7 @@ def booking_outcome(*, booking: Booking, status: str, actor: Actor) -> Booking:
             send_after=timezone.now(),
             key=_booking_key(booking, Message.Purpose.MISSED),
         )
-    _audit(actor, booking.participant, "booking.outcome", booking=booking.pk, status=status)
+    audit_change(actor, booking.participant, "booking.outcome", booking=booking.pk, status=status)
     return booking
 
 
@@ -339,16 +331,7 @@ def bookings_hand_over(*, participant: Participant, to: StaffMember) -> int:
         booking.sequence += 1
         booking.save(update_fields=["staff", "sequence"])
         _withdraw_pending(booking)
-        remind_at = _reminder_time(booking.starts_at)
-        if remind_at > timezone.now():
-            _enqueue(
-                participant=participant,
-                purpose=Message.Purpose.DAY_BEFORE,
-                booking=booking,
-                staff=to,
-                send_after=remind_at,
-                key=_booking_key(booking, Message.Purpose.DAY_BEFORE),
-            )
+        _schedule_reminder(booking)
         moved += 1
     return moved
 
@@ -512,4 +495,4 @@ def message_retry(*, message: Message, actor: Actor) -> None:
         recipient=recipient or message.recipient,
     )
     if updated:
-        _audit(actor, message.participant, "message.retry", message=message.pk)
+        audit_change(actor, message.participant, "message.retry", message=message.pk)

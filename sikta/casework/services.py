@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sikta.access.policy import staff_of
 from sikta.audit.models import AuditAction
-from sikta.audit.services import Actor, audit_record
+from sikta.audit.services import Actor, audit_change, audit_record
 from sikta.casework.documents import render_final_document
 from sikta.casework.models import (
     Exit,
@@ -33,15 +33,6 @@ def authored_by(actor: Actor) -> dict[str, Any]:
     staff = staff_of(actor.user)
     name = staff.full_name if staff is not None else actor.user.get_username()
     return {"author": actor.user, "author_name": name}
-
-
-def _audit(actor: Actor, participant: Participant, what: str, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.PARTICIPANT_CHANGE,
-        participant=participant,
-        detail={"what": what, **detail},
-    )
 
 
 def latest_mapping(participant: Participant) -> Mapping | None:
@@ -75,7 +66,7 @@ def mapping_save(
         ],
         **authored_by(actor),
     )
-    _audit(actor, participant, "kartläggning", version=mapping.version)
+    audit_change(actor, participant, "kartläggning", version=mapping.version)
     return mapping
 
 
@@ -89,7 +80,7 @@ def goal_create(*, participant: Participant, data: dict[str, Any], actor: Actor)
         **{f: data[f] for f in GOAL_FIELDS if f in data},
         **authored_by(actor),
     )
-    _audit(actor, participant, "goal", goal=goal.pk)
+    audit_change(actor, participant, "goal", goal=goal.pk)
     return goal
 
 
@@ -103,14 +94,14 @@ def goal_update(*, goal: Goal, data: dict[str, Any], version: int, actor: Actor)
     if not updated:
         raise EditConflict
     goal.refresh_from_db()
-    _audit(actor, goal.participant, "goal", goal=goal.pk, version=goal.version)
+    audit_change(actor, goal.participant, "goal", goal=goal.pk, version=goal.version)
     return goal
 
 
 @transaction.atomic
 def goal_follow_up(*, goal: Goal, date: dt.date, note: str, actor: Actor) -> GoalFollowUp:
     follow_up = GoalFollowUp.objects.create(goal=goal, date=date, note=note, **authored_by(actor))
-    _audit(actor, goal.participant, "goal follow-up", goal=goal.pk)
+    audit_change(actor, goal.participant, "goal follow-up", goal=goal.pk)
     return follow_up
 
 
@@ -122,7 +113,7 @@ def journal_add(*, participant: Participant, data: dict[str, Any], actor: Actor)
     entry = JournalEntry.objects.create(
         participant=participant, **{f: data[f] for f in JOURNAL_FIELDS}, **authored_by(actor)
     )
-    _audit(actor, participant, "journal", entry=entry.pk)
+    audit_change(actor, participant, "journal", entry=entry.pk)
     return entry
 
 
@@ -139,7 +130,7 @@ def journal_correct(*, entry: JournalEntry, data: dict[str, Any], actor: Actor) 
     )
     locked.corrected_by = correction
     locked.save(update_fields=["corrected_by"])
-    _audit(actor, entry.participant, "journal correction", entry=entry.pk, by=correction.pk)
+    audit_change(actor, entry.participant, "journal correction", entry=entry.pk, by=correction.pk)
     return correction
 
 
@@ -174,7 +165,7 @@ def participant_exit(*, participant: Participant, data: dict[str, Any], actor: A
     participant.save(update_fields=["status", "end_date"])
     end = timezone.make_aware(dt.datetime.combine(data["end_date"], dt.time(23, 59)))
     participant.assignments.filter(ended_at__isnull=True).update(ended_at=end)
-    _audit(actor, participant, "exit", outcome=exit_.outcome.code)
+    audit_change(actor, participant, "exit", outcome=exit_.outcome.code)
     return exit_
 
 
@@ -254,7 +245,7 @@ def final_document_handed(
     for name in ("handed_to_participant_on", "handed_to_referrer_on"):
         setattr(document, name, dates.get(name))
     document.save(update_fields=["handed_to_participant_on", "handed_to_referrer_on"])
-    _audit(actor, document.participant, "final document handed", document=document.pk)
+    audit_change(actor, document.participant, "final document handed", document=document.pk)
     return document
 
 
@@ -271,7 +262,7 @@ def pause_start(
     )
     participant.status = Participant.Status.PAUSED
     participant.save(update_fields=["status"])
-    _audit(actor, participant, "pause", pause=pause.pk)
+    audit_change(actor, participant, "pause", pause=pause.pk)
     return pause
 
 
@@ -287,5 +278,5 @@ def pause_end(*, participant: Participant, end_date: dt.date, actor: Actor) -> P
     pause.save(update_fields=["end_date"])
     participant.status = Participant.Status.ACTIVE
     participant.save(update_fields=["status"])
-    _audit(actor, participant, "resume", pause=pause.pk)
+    audit_change(actor, participant, "resume", pause=pause.pk)
     return pause

@@ -19,8 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sikta.access.policy import Action, grants, insats_of, participant_scope
-from sikta.audit.models import AuditAction
-from sikta.audit.services import Actor, audit_record
+from sikta.audit.services import Actor, audit_change
 from sikta.bookings.models import Message
 from sikta.bookings.services import contact_choice, reaches, tell_participant
 from sikta.core.phone import display_phone
@@ -117,15 +116,12 @@ def survey_reminders_send(
             body=_text(participant, links, expires, name),
             key=key,
         )
-        audit_record(
-            actor=actor,
-            action=AuditAction.PARTICIPANT_CHANGE,
-            participant=participant,
-            detail={
-                "what": "survey reminder",
-                "timepoint": timepoint,
-                "channels": sorted(m.channel for m in written),
-            },
+        audit_change(
+            actor,
+            participant,
+            "survey reminder",
+            timepoint=timepoint,
+            channels=sorted(m.channel for m in written),
         )
         result.sent.append(participant)
     return result

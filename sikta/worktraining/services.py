@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from sikta.audit.models import AuditAction
-from sikta.audit.services import Actor, audit_record
+from sikta.audit.services import Actor, audit_change, audit_record
 from sikta.casework.services import authored_by
 from sikta.participants.models import Participant
 from sikta.worktraining.forms import (
@@ -46,15 +46,6 @@ def contact_add(*, employer: Employer, form: ContactForm, actor: Actor) -> Emplo
     return contact
 
 
-def _audit(actor: Actor, participant: Participant, what: str, **detail: object) -> None:
-    audit_record(
-        actor=actor,
-        action=AuditAction.PARTICIPANT_CHANGE,
-        participant=participant,
-        detail={"what": what, **detail},
-    )
-
-
 @transaction.atomic
 def placement_save(*, participant: Participant, form: PlacementForm, actor: Actor) -> Placement:
     """Create or change a placement of `participant` from a valid form."""
@@ -64,7 +55,7 @@ def placement_save(*, participant: Participant, form: PlacementForm, actor: Acto
         for name, value in authored_by(actor).items():
             setattr(placement, name, value)
     placement.save()
-    _audit(
+    audit_change(
         actor, participant, "placement", placement=placement.pk, fields=sorted(form.changed_data)
     )
     return placement
@@ -79,5 +70,5 @@ def placement_follow_up(
     for name, value in authored_by(actor).items():
         setattr(follow_up, name, value)
     follow_up.save()
-    _audit(actor, placement.participant, "placement follow-up", placement=placement.pk)
+    audit_change(actor, placement.participant, "placement follow-up", placement=placement.pk)
     return follow_up
