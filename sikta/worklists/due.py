@@ -7,7 +7,7 @@ use: weeks without contact, weeks without a follow-up of work training, days of 
 the longest time; the days a referral may wait is `SIKTA_REFERRAL_WAIT_DAYS`.
 
 Shared by the worklist page, the bulk survey reminder (which re-checks with it what was
-selected) and the weekly e-mail digest (sikta.casework.reminders).
+selected) and the weekly e-mail digest (sikta.worklists.digest).
 """
 
 from __future__ import annotations

@@ -200,7 +200,7 @@ def test_the_menu_leads_to_the_worklist(personas: Personas) -> None:
 
 def test_the_e_mail_digest_counts_what_the_worklist_shows(personas: Personas) -> None:
     """One definition: the weekly digest counts the worklist's kinds."""
-    from sikta.casework.reminders import digest_for
+    from sikta.worklists.digest import digest_for
 
     coach = personas.coach_sodra
     ParticipantFactory(first_name="Nara", assigned_to=coach, start_date=dt.date(2025, 12, 20))

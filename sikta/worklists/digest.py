@@ -22,6 +22,7 @@ from sikta.access.roles import CASEWORKER_ROLES, RoleCode
 from sikta.casework.selectors import Alert, closed_without_final_document
 from sikta.organisation.models import Insats, StaffMember
 from sikta.participants.models import Participant
+from sikta.worklists import due
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,8 @@ def digest_for(staff: StaffMember, insats: Insats, *, today: dt.date | None = No
         scope = Participant.objects.filter(insats=insats)  # an insats without länsdelar
     # What is due is the worklist's definition (sikta.worklists.due), counted here per kind:
     # the e-mail and the "Att göra" page never disagree.
-    from sikta.worklists import due
-
     today = today or timezone.localdate()
-    limit = due.limit_due(scope, insats, today)
+    limit: QuerySet[Any] = due.limit_due(scope, insats, today)  # annotated with w_due
 
     def people(rows: QuerySet[Any]) -> int:
         return rows.order_by().values("participant").distinct().count()
@@ -84,12 +83,13 @@ def send_digests(*, today: dt.date | None = None) -> int:
         address = member.email or (member.user.email if member.user else "")
         if not address:
             continue
+        assert member.insats is not None  # filtered above
         digest = digest_for(member, member.insats, today=today)
         if digest.empty:
             continue
         with translation.override(settings.LANGUAGE_CODE):
             context = {"digest": digest, "link": link}
-            subject = render_to_string("casework/email/digest_subject.txt", context).strip()
-            body = render_to_string("casework/email/digest.txt", context)
+            subject = render_to_string("worklists/email/digest_subject.txt", context).strip()
+            body = render_to_string("worklists/email/digest.txt", context)
         sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     return sent

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sikta.casework.reminders import send_digests
+from sikta.worklists.digest import send_digests
 
 
 class Command(BaseCommand):
