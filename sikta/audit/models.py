@@ -40,6 +40,8 @@ class AuditAction(models.TextChoices):
     REFERRAL_LIST = "referral.list", _("Listed referral")
     REFERRAL_CHANGE = "referral.change", _("Changed referral")
     EMPLOYER_CHANGE = "employer.change", _("Changed employer")
+    LIST_IMPORT = "list.import", _("Imported a list")
+    CALENDAR_FEED = "calendar.feed", _("Changed own calendar address")
     REPORT_EXPORT = "report.export", _("Exported a report")
     ACTIVITY_CHANGE = "activities.manage", _("Changed the activity plan")
     AUDIT_SEARCH = "audit.search", _("Searched the audit log")

@@ -373,14 +373,14 @@ def calendar_feed_renew(*, staff: StaffMember, actor: Actor) -> str:
     CalendarFeed.objects.update_or_create(
         staff=staff, defaults={"digest": feed_digest(token), "created_at": timezone.now()}
     )
-    audit_record(actor=actor, action=AuditAction.PARTICIPANT_CHANGE, detail={"what": "feed.renew"})
+    audit_record(actor=actor, action=AuditAction.CALENDAR_FEED, detail={"what": "renew"})
     return token
 
 
 @transaction.atomic
 def calendar_feed_revoke(*, staff: StaffMember, actor: Actor) -> None:
     CalendarFeed.objects.filter(staff=staff).delete()
-    audit_record(actor=actor, action=AuditAction.PARTICIPANT_CHANGE, detail={"what": "feed.revoke"})
+    audit_record(actor=actor, action=AuditAction.CALENDAR_FEED, detail={"what": "revoke"})
 
 
 # --- delivering the outbox ----------------------------------------------------------------

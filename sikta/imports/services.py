@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from sikta.audit.models import AuditAction
 from sikta.audit.services import Actor, audit_record
 from sikta.casework.services import authored_by, participant_exit
-from sikta.imports.columns import EMPLOYERS, PARTICIPANTS
+from sikta.imports.columns import PARTICIPANTS
 from sikta.imports.models import KEEP_FOR, ImportBatch
 from sikta.imports.parsing import Table
 from sikta.imports.selectors import DryRun, Row, dry_run
@@ -29,10 +29,6 @@ from sikta.worktraining.models import Employer, EmployerContact
 
 class ImportChanged(Exception):
     """What would be imported is no longer what the user saw and confirmed."""
-
-
-def _audit_action(kind: str) -> str:
-    return AuditAction.EMPLOYER_CHANGE if kind == EMPLOYERS else AuditAction.PARTICIPANT_CHANGE
 
 
 def import_batches_purge(*, now: dt.datetime | None = None) -> int:
@@ -64,7 +60,7 @@ def import_batch_create(
     )
     audit_record(
         actor=actor,
-        action=_audit_action(kind),
+        action=AuditAction.LIST_IMPORT,
         detail={"what": "import.upload", "batch": batch.pk, "kind": kind, "rows": len(table.rows)},
     )
     return batch
@@ -80,7 +76,7 @@ def import_mapping_save(
     batch.save(update_fields=["mapping", "mapped"])
     audit_record(
         actor=actor,
-        action=_audit_action(batch.kind),
+        action=AuditAction.LIST_IMPORT,
         detail={"what": "import.columns", "batch": batch.pk},
     )
     return batch
@@ -91,7 +87,7 @@ def import_batch_cancel(*, batch: ImportBatch, actor: Actor) -> None:
     """Throw an uploaded list away without importing anything."""
     detail = {"what": "import.cancel", "batch": batch.pk, "rows": batch.row_count}
     batch.delete()
-    audit_record(actor=actor, action=_audit_action(batch.kind), detail=detail)
+    audit_record(actor=actor, action=AuditAction.LIST_IMPORT, detail=detail)
 
 
 @transaction.atomic
@@ -118,9 +114,7 @@ def import_run(*, batch: ImportBatch, confirmed: list[int], actor: Actor) -> Dry
     counts = {"rows": len(run.rows), "created": len(created), "refused": len(run.refused)}
     audit_record(
         actor=actor,
-        action=AuditAction.PARTICIPANT_CREATE
-        if locked.kind == PARTICIPANTS
-        else AuditAction.EMPLOYER_CHANGE,
+        action=AuditAction.LIST_IMPORT,
         detail={
             "what": "import",
             "batch": locked.pk,

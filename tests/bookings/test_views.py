@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sikta.audit.models import AuditEvent
+from sikta.audit.models import AuditAction, AuditEvent
 from sikta.bookings.models import Booking, CalendarFeed, ContactChoice, Message
 from sikta.casework.models import JournalEntry
 from tests.bookings.conftest import book, choose
@@ -274,4 +274,8 @@ def test_the_private_feed_lists_the_bookings_without_names_and_can_be_closed(
     assert anonymous.get(newest).status_code == 200
     client.post(reverse("calendar_feed_revoke"))
     assert not CalendarFeed.objects.filter(staff=personas.coach_sodra).exists()
+    changes = AuditEvent.objects.filter(
+        action=AuditAction.CALENDAR_FEED, user=personas.coach_sodra.user
+    )
+    assert [e.detail["what"] for e in changes.order_by("pk")] == ["renew"] * 3 + ["revoke"]
     assert anonymous.get(newest).status_code == 404

@@ -87,7 +87,7 @@ def test_the_audit_records_and_the_counts(personas: Personas, make_batch: MakeBa
     run_import(batch, user)
     events = AuditEvent.objects.filter(pk__gt=before)
     summary = events.get(detail__what="import", participant__isnull=True)
-    assert summary.action == AuditAction.PARTICIPANT_CREATE
+    assert summary.action == AuditAction.LIST_IMPORT
     assert summary.user == user
     assert summary.detail["rows"] == 3
     assert summary.detail["created"] == 2
@@ -216,7 +216,7 @@ def test_employers_are_registered(personas: Personas, make_batch: MakeBatch) -> 
     summary = AuditEvent.objects.get(
         pk__gt=before, detail__what="import", detail__kind="arbetsgivare"
     )
-    assert summary.action == AuditAction.EMPLOYER_CHANGE
+    assert summary.action == AuditAction.LIST_IMPORT
     assert (summary.detail["rows"], summary.detail["created"], summary.detail["refused"]) == (
         2,
         1,
