@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sikta.casework.models import Goal, JournalEntry, Pause
+from sikta.casework.models import Goal, GoalFollowUp, JournalEntry, Pause
 from sikta.organisation.models import Insats
 from sikta.participants.models import Participant
 
@@ -68,6 +68,17 @@ def with_case_facts(participants: QuerySet[Participant]) -> QuerySet[Participant
     )
 
 
+def overdue_goals(today: dt.date) -> QuerySet[Goal]:
+    """Ongoing goals past their target date with no follow-up since: the start page's alert,
+    the worklist's task and the digest's count."""
+    followed_up = GoalFollowUp.objects.filter(
+        goal=OuterRef("pk"), date__gte=OuterRef("target_date")
+    )
+    return Goal.objects.filter(status=Goal.Status.ONGOING, target_date__lt=today).exclude(
+        Exists(followed_up)
+    )
+
+
 class Alert(StrEnum):
     """Kinds of reminder; the start page words them per row, the e-mail digest counts them."""
 
@@ -88,7 +99,8 @@ def case_rows(
     rows = []
     facts = list(
         with_case_facts(participants).annotate(
-            paused=Exists(Pause.objects.filter(participant=OuterRef("pk")))
+            paused=Exists(Pause.objects.filter(participant=OuterRef("pk"))),
+            goal_overdue=Exists(overdue_goals(today).filter(participant=OuterRef("pk"))),
         )
     )
     # Pauses are rare: fetch them only for those who had one, in one query.
@@ -124,7 +136,7 @@ def case_rows(
                 Alert.PLACEMENT_QUIET,
                 _("Work training not followed up for %(weeks)s weeks") % {"weeks": weeks},
             )
-        if p.next_step_date and p.next_step_date < today:
+        if p.goal_overdue:
             alert(Alert.GOAL_OVERDUE, _("A goal's target date has passed"))
         rows.append(row)
     return rows

@@ -36,8 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sikta.bookings.models import Booking
-from sikta.casework.models import Goal, GoalFollowUp, JournalEntry, Pause
-from sikta.casework.selectors import closed_without_exit_survey, max_days
+from sikta.casework.models import Goal, JournalEntry, Pause
+from sikta.casework.selectors import closed_without_exit_survey, max_days, overdue_goals
 from sikta.organisation.models import Insats
 from sikta.participants.models import Participant, ParticipantQuerySet
 from sikta.referrals.models import Referral
@@ -154,16 +154,9 @@ def placements_due(
 def goals_due(participants: ParticipantQuerySet, insats: Insats, today: dt.date) -> QuerySet[Goal]:
     """Ongoing goals of the plan past their target date with no follow-up since: due on the
     target date (the start page's "a goal's target date has passed")."""
-    followed_up = GoalFollowUp.objects.filter(
-        goal=OuterRef("pk"), date__gte=OuterRef("target_date")
-    )
     return (
-        Goal.objects.filter(
-            participant__in=_ids(participants.enrolled()),
-            status=Goal.Status.ONGOING,
-            target_date__lt=today,
-        )
-        .exclude(Exists(followed_up))
+        overdue_goals(today)
+        .filter(participant__in=_ids(participants.enrolled()))
         .annotate(w_due=F("target_date"))
     )
 

@@ -129,3 +129,22 @@ def test_red_is_for_what_is_late(personas: Personas) -> None:
     page = personas.client("coach_sodra").get("/").content.decode()
     assert '<span class="caution">15 dagar kvar' in page
     assert '<span class="flag">Efter ettårsgränsen</span>' in page
+
+
+def test_a_goal_past_its_date_is_late_until_it_is_followed_up(personas: Personas) -> None:
+    """The same rule as the worklist's: a follow-up on or after the target date answers it."""
+    from sikta.casework.models import GoalFollowUp
+
+    alice = personas.alice_sodra
+    alice.start_date = TODAY - dt.timedelta(days=100)
+    alice.save()
+    JournalEntry.objects.create(participant=alice, kind="mote", note="x", date=TODAY)
+    goal = Goal.objects.create(
+        participant=alice,
+        text="Söka praktik",
+        area=GoalArea.objects.first(),
+        target_date=TODAY - dt.timedelta(days=3),
+    )
+    assert "Ett måldatum har passerats" in rows(personas)["Alice"].alerts
+    GoalFollowUp.objects.create(goal=goal, date=TODAY - dt.timedelta(days=1), note="Pågår")
+    assert rows(personas)["Alice"].alerts == []
