@@ -1,5 +1,10 @@
 """Fictional demo data: staff with logins, and participants spread over länsdelar and tracks.
 
+The caseworkers grow with the participants, as in real life: once the demo coaches and
+koordinatorer of a länsdel carry their caseload capacity (the insats's default, 15 enrolled
+participants each), more caseworkers without logins are added (`handlaggare.<länsdel>.<n>`),
+so a large database is measured at a realistic caseload per caseworker.
+
 Everything is generated from a seed, so the same seed and reference date give the same data.
 The names are common Swedish names put together at random; no real person from the source
 documents is used. Phone numbers are from the series PTS reserves for fiction (070-17406xx).
@@ -11,12 +16,14 @@ import datetime as dt
 import json
 import os
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from devidp import oidc_provider as test_provider
@@ -265,16 +272,131 @@ def _personnummer(rng: random.Random, birth: dt.date, female: bool, used: set[st
             return digits
 
 
+# The caseworkers added as the participants grow: no login, an e-mail that marks them.
+EXTRA_STAFF_PREFIX = "handlaggare."
+
+
+def extra_staff(insats: Insats) -> QuerySet[StaffMember]:
+    """The caseworkers seed_participants added to `insats` beyond the demo staff."""
+    return StaffMember.objects.filter(
+        insats=insats, user__isnull=True, email__startswith=EXTRA_STAFF_PREFIX
+    )
+
+
+class Staffing:
+    """The caseworkers of `insats` by (länsdel, role) pool, with their enrolled participants.
+
+    pick() spreads the participants at random over the caseworkers of a pool that are below
+    their caseload capacity (their own, else the insats's default). With `hire` (a random
+    generator for the names), a pool whose caseworkers are all full gets a new one, without a
+    login; flush() saves those. Without it, the fixed staff carry everyone, at random.
+    """
+
+    def __init__(self, *, insats: Insats, hire: random.Random | None) -> None:
+        self.insats = insats
+        self.hire = hire
+        self.default = insats.default_caseload_capacity
+        self.roles = {role.code: role for role in Role.objects.all()}
+        self.pools: dict[tuple[int | None, str], list[StaffMember]] = {}
+        for staff in StaffMember.objects.filter(is_active=True, insats=insats).select_related(
+            "role"
+        ):
+            self.pools.setdefault((staff.lansdel_id, staff.role.code), []).append(staff)
+        enrolled = Counter(
+            Participant.objects.filter(
+                insats=insats, status__in=Participant.ENROLLED, assigned_to__isnull=False
+            ).values_list("assigned_to_id", flat=True)
+        )
+        # By id(): the new caseworkers have no pk until flush().
+        self.load = {id(s): enrolled[s.pk] for pool in self.pools.values() for s in pool}
+        self.open = {
+            key: [s for s in pool if self.load[id(s)] < self.capacity(s)]
+            for key, pool in self.pools.items()
+        }
+        self.places = {lansdel.pk: lansdel.slug for lansdel in insats.lansdelar.all()}
+        self.numbers: Counter[str] = Counter()
+        for email in extra_staff(insats).values_list("email", flat=True):
+            place, _, number = (
+                email.removeprefix(EXTRA_STAFF_PREFIX).partition("@")[0].rpartition(".")
+            )
+            if number.isdigit():
+                self.numbers[place] = max(self.numbers[place], int(number))
+        self.new: list[StaffMember] = []
+
+    def capacity(self, staff: StaffMember) -> int:
+        return staff.capacity or self.default
+
+    def pick(
+        self, rng: random.Random, lansdel_id: int | None, role: str, *, enrolled: bool
+    ) -> StaffMember | None:
+        """A caseworker for a participant of `role`'s track in the länsdel (None: the pool has
+        no staff at all)."""
+        key = (lansdel_id, role)
+        pool = self.pools.get(key)
+        if not pool:
+            return None
+        if self.hire is None:
+            return rng.choice(pool)
+        candidates = self.open[key]
+        if not candidates:
+            candidates.append(self._hire(key))
+        staff = rng.choice(candidates)
+        if enrolled:
+            self.load[id(staff)] += 1
+            if self.load[id(staff)] >= self.capacity(staff):
+                candidates.remove(staff)
+        return staff
+
+    def _hire(self, key: tuple[int | None, str]) -> StaffMember:
+        assert self.hire is not None
+        lansdel_id, role = key
+        place = self.places.get(lansdel_id) or self.insats.slug.split("-")[0]
+        self.numbers[place] += 1
+        staff = StaffMember(
+            insats=self.insats,
+            first_name=self.hire.choice(FEMALE_NAMES + MALE_NAMES),
+            last_name=self.hire.choice(SURNAMES),
+            role=self.roles[role],
+            lansdel_id=lansdel_id,
+            position_percent=100,
+            email=f"{EXTRA_STAFF_PREFIX}{place}.{self.numbers[place]}@example.com",
+        )
+        self.pools[key].append(staff)
+        self.load[id(staff)] = 0
+        self.new.append(staff)
+        return staff
+
+    def flush(self) -> int:
+        """Save the caseworkers added since the last flush; returns how many."""
+        count = len(self.new)
+        if self.new:
+            StaffMember.objects.bulk_create(self.new, batch_size=1000)
+            self.new = []
+        return count
+
+
 def generate_participants(
-    *, rng: random.Random, insats: Insats, count: int, today: dt.date
+    *,
+    rng: random.Random,
+    insats: Insats,
+    count: int,
+    today: dt.date,
+    staffing: Staffing | None = None,
+    assign_to: StaffMember | None = None,
 ) -> Iterator[Participant]:
-    """Yield `count` unsaved fictional participants."""
+    """Yield `count` unsaved fictional participants, assigned by `staffing` (default: spread at
+    random over the fixed staff). With `assign_to`, all are enrolled, in that caseworker's
+    länsdel and in a track of its role, and assigned to it."""
     tracks = list(Track.objects.filter(insats=insats))
     kommuner = list(Kommun.objects.filter(insats=insats).select_related("lansdel"))
+    if assign_to is not None:
+        tracks = [t for t in tracks if t.caseworker_role == assign_to.role.code]
+        kommuner = [k for k in kommuner if k.lansdel_id == assign_to.lansdel_id]
+        if not tracks or not kommuner:
+            raise ValueError(f"{assign_to} carries no track of {insats} in its länsdel")
     weights = [float(sum(s.rar_percent for s in k.financing_shares.all()) or 1) for k in kommuner]
-    caseworkers: dict[tuple[int, str], list[StaffMember]] = {}
-    for staff in StaffMember.objects.filter(is_active=True, insats=insats).select_related("role"):
-        caseworkers.setdefault((staff.lansdel_id, staff.role.code), []).append(staff)
+    if staffing is None:
+        staffing = Staffing(insats=insats, hire=None)
     used = {
         pnr.digits
         for pnr in Participant.objects.filter(insats=insats).values_list("personnummer", flat=True)
@@ -296,18 +418,28 @@ def generate_participants(
         start = earliest_start + dt.timedelta(
             days=rng.randrange(0, max(1, (today - earliest_start).days))
         )
-        closed = (today - start).days > 200 and rng.random() < 0.5
-        staff_pool = caseworkers.get((kommun.lansdel_id, track.caseworker_role), [])
+        closed = assign_to is None and (today - start).days > 200 and rng.random() < 0.5
+        # In this order: the same seed gives the same participants as before staff grew.
+        personnummer = _personnummer(rng, birth, female, used)
+        first_name = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        last_name = rng.choice(SURNAMES)
+        phone = f"070-17406{rng.randrange(5, 100):02d}"
+        if assign_to is not None:
+            staff: StaffMember | None = assign_to
+        else:
+            staff = staffing.pick(
+                rng, kommun.lansdel_id, track.caseworker_role, enrolled=not closed
+            )
         yield Participant(
             insats=insats,
             controller=controllers[(track.pk, kommun.lansdel_id)],
-            personnummer=_personnummer(rng, birth, female, used),
-            first_name=rng.choice(FEMALE_NAMES if female else MALE_NAMES),
-            last_name=rng.choice(SURNAMES),
-            phone=f"070-17406{rng.randrange(5, 100):02d}",
+            personnummer=personnummer,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
             kommun=kommun,
             track=track,
-            assigned_to=rng.choice(staff_pool) if staff_pool else None,
+            assigned_to=staff,
             status=Participant.Status.CLOSED if closed else Participant.Status.ACTIVE,
             start_date=start,
             end_date=start + dt.timedelta(days=rng.randrange(90, 365)) if closed else None,
@@ -322,24 +454,37 @@ def seed_participants(
     today: dt.date,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    hire: random.Random | None = None,
+    assign_to: StaffMember | None = None,
 ) -> int:
-    """Bulk-insert `count` fictional participants, `batch_size` at a time."""
+    """Bulk-insert `count` fictional participants, `batch_size` at a time.
+
+    With `hire` (a random generator for their names), caseworkers without logins are added as
+    the pools fill up, so that each carries about its caseload capacity (see Staffing).
+    """
+    staffing = Staffing(insats=insats, hire=hire)
     created = 0
     batch: list[Participant] = []
-    for participant in generate_participants(rng=rng, insats=insats, count=count, today=today):
+    participants = generate_participants(
+        rng=rng, insats=insats, count=count, today=today, staffing=staffing, assign_to=assign_to
+    )
+    for participant in participants:
         if participant.end_date and participant.end_date > today:
             participant.end_date = today
         batch.append(participant)
         if len(batch) == batch_size:
-            created += _insert(batch, progress)
+            created += _insert(batch, staffing, progress)
             batch = []
     if batch:
-        created += _insert(batch, progress)
+        created += _insert(batch, staffing, progress)
     return created
 
 
-def _insert(batch: list[Participant], progress: Callable[[int], None] | None) -> int:
+def _insert(
+    batch: list[Participant], staffing: Staffing, progress: Callable[[int], None] | None
+) -> int:
     with transaction.atomic():
+        staffing.flush()  # the caseworkers added for this batch, before it refers to them
         Participant.objects.bulk_create(batch, batch_size=1000)
         Enrolment.objects.bulk_create(
             (
@@ -353,6 +498,67 @@ def _insert(batch: list[Participant], progress: Callable[[int], None] | None) ->
     if progress is not None:
         progress(len(batch))
     return len(batch)
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    staff: StaffMember
+    before: int  # enrolled participants it had
+    moved: int  # taken over from the added caseworkers of its pool
+    added: int  # new participants
+    casework: int  # of its participants given case work
+
+
+def seed_worst_case(
+    *, rng: random.Random, insats: Insats, username: str, count: int, today: dt.date
+) -> WorstCase:
+    """Give the demo caseworker `username` `count` enrolled participants (a worst case for the
+    per-caseworker pages), in its länsdel and track role: first taken over from the caseworkers
+    without logins of its pool, a few from each so they stay near their capacity (not from
+    another demo account, nor any with bookings), then new ones for the rest. Their case work
+    is seeded too. Does nothing if it already has `count`."""
+    staff = (
+        StaffMember.objects.filter(insats=insats, email=f"{username}@example.com")
+        .select_related("role", "lansdel")
+        .first()
+    )
+    if staff is None or staff.role.code not in (RoleCode.COACH, RoleCode.KOORDINATOR):
+        raise ValueError(f"{username} is no demo coach or koordinator of {insats}")
+    mine = Participant.objects.filter(assigned_to=staff, status__in=Participant.ENROLLED)
+    before = mine.count()
+    wanted = max(0, count - before)
+    by_staff: dict[int, list[int]] = {}
+    for pk, staff_pk in (
+        Participant.objects.filter(
+            insats=insats,
+            status__in=Participant.ENROLLED,
+            kommun__lansdel=staff.lansdel,
+            track__caseworker_role=staff.role.code,
+            assigned_to__in=extra_staff(insats).filter(role=staff.role, lansdel=staff.lansdel),
+            bookings__isnull=True,
+        )
+        .order_by("-pk")
+        .values_list("pk", "assigned_to_id")
+    ):
+        by_staff.setdefault(staff_pk, []).append(pk)
+    taken: list[int] = []
+    # One from each in turn, the most loaded first: all stay within one of each other.
+    queues = sorted(by_staff.values(), key=len, reverse=True)
+    while len(taken) < wanted and queues:
+        for queue in queues:
+            if len(taken) == wanted:
+                break
+            taken.append(queue.pop())
+        queues = [queue for queue in queues if queue]
+    with transaction.atomic():
+        Participant.objects.filter(pk__in=taken).update(assigned_to=staff)
+        added = 0
+        if wanted > len(taken):
+            added = seed_participants(
+                rng=rng, insats=insats, count=wanted - len(taken), today=today, assign_to=staff
+            )
+        casework = seed_casework(rng=rng, today=today, limit=count, participants=mine)
+    return WorstCase(staff, before, len(taken), added, casework)
 
 
 SUPPORT_TEXTS = [
@@ -458,8 +664,15 @@ GOALS = [
 ]
 
 
-def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> int:
-    """Case work for the first `limit` participants without any: goals, journal, exits.
+def seed_casework(
+    *,
+    rng: random.Random,
+    today: dt.date,
+    limit: int = 300,
+    participants: QuerySet[Participant] | None = None,
+) -> int:
+    """Case work for the first `limit` participants without any (of `participants`, default
+    all): goals, journal, exits.
 
     Fictional text from fixed lists; inserted in bulk. Returns the participants touched.
     """
@@ -469,16 +682,16 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
     areas = list(GoalArea.objects.all())
     outcomes = list(Outcome.objects.all())
     destinations = [o for o in outcomes if o.destination]
-    participants = list(
-        Participant.objects.filter(journal__isnull=True, exits__isnull=True)
+    if participants is None:
+        participants = Participant.objects.all()
+    chosen = list(
+        participants.filter(journal__isnull=True, exits__isnull=True)
         .select_related("assigned_to")
         .order_by("pk")[:limit]
     )
-    enrolments = {
-        e.participant_id: e for e in Enrolment.objects.filter(participant__in=participants)
-    }
+    enrolments = {e.participant_id: e for e in Enrolment.objects.filter(participant__in=chosen)}
     goals, entries, exits = [], [], []
-    for p in participants:
+    for p in chosen:
         author = p.assigned_to.full_name if p.assigned_to else ""
         end = p.end_date or today
         for _ in range(rng.randint(1, 3)):
@@ -520,10 +733,10 @@ def seed_casework(*, rng: random.Random, today: dt.date, limit: int = 300) -> in
         Goal.objects.bulk_create(goals)
         JournalEntry.objects.bulk_create(entries)
         Exit.objects.bulk_create(exits)
-        _seed_surveys(rng=rng, participants=participants)
-        _seed_finsam(rng=rng, participants=participants, today=today)
-        _seed_protected(participants=participants)
-    return len(participants)
+        _seed_surveys(rng=rng, participants=chosen)
+        _seed_finsam(rng=rng, participants=chosen, today=today)
+        _seed_protected(participants=chosen)
+    return len(chosen)
 
 
 def _seed_protected(*, participants: list[Participant]) -> None:

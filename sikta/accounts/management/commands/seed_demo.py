@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from sikta.accounts.demo import (
     DEMO_PASSWORD,
+    extra_staff,
     logins_allowed,
     seed_casework,
     seed_forbund_role,
@@ -18,6 +19,7 @@ from sikta.accounts.demo import (
     seed_participants,
     seed_referrals,
     seed_staff,
+    seed_worst_case,
 )
 from sikta.organisation.loader import load_organisation
 from sikta.organisation.models import Insats
@@ -28,6 +30,7 @@ from sikta.referrals.models import Referral
 # load_organisation, which loads the organisation's real data).
 SECOND_FILE = settings.BASE_DIR / "sikta" / "organisation" / "data" / "steg_for_steg.toml"
 SECOND_SLUG = "steg-for-steg"
+WORST_CASE_ACCOUNT = "coach.sodra.2"
 
 
 class Command(BaseCommand):
@@ -41,7 +44,12 @@ class Command(BaseCommand):
             "--participants",
             type=int,
             default=None,
-            help="how many participants to add (default: 90, if none exist)",
+            help=(
+                "how many participants to add (default: 90, if none exist); caseworkers without "
+                "logins (handlaggare.<länsdel>.<n>) are added as the demo coaches and "
+                "koordinatorer fill up, so each carries about the insats's caseload capacity "
+                "(default_caseload_capacity, 15) of enrolled participants"
+            ),
         )
         parser.add_argument(
             "--referrals",
@@ -57,6 +65,24 @@ class Command(BaseCommand):
             help="reference date for ages and start dates (YYYY-MM-DD)",
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--worst-case-caseload",
+            type=int,
+            default=None,
+            metavar="N",
+            help=(
+                f"give one demo caseworker (--worst-case-account, default {WORST_CASE_ACCOUNT}) "
+                "N enrolled participants of its länsdel and track role, with case work: taken "
+                "over from the caseworkers without logins of its pool, else added. For "
+                "measuring the per-caseworker pages at a worst case; nothing if it has N already"
+            ),
+        )
+        parser.add_argument(
+            "--worst-case-account",
+            default=WORST_CASE_ACCOUNT,
+            metavar="USERNAME",
+            help=f"the demo coach or koordinator of --worst-case-caseload ({WORST_CASE_ACCOUNT})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The organisation's own insats (the demo's second one is added below).
@@ -71,6 +97,7 @@ class Command(BaseCommand):
         count = options["participants"]
         if count is None:
             count = 0 if Participant.objects.exists() else 90
+        hired_before = extra_staff(insats).count()
         if count:
             participant_rng = random.Random(f"{options['seed']}-participants")
             with tqdm(
@@ -85,9 +112,18 @@ class Command(BaseCommand):
                     count=count,
                     today=today,
                     progress=bar.update,
+                    hire=random.Random(f"{options['seed']}-staff"),
                 )
         self.stdout.write(f"participants in the database: {Participant.objects.count()}")
+        hired = extra_staff(insats).count()
+        if hired > hired_before:
+            self.stdout.write(
+                f"caseworkers without login added: {hired - hired_before} (now {hired}; each "
+                f"carries up to {insats.default_caseload_capacity} enrolled participants)"
+            )
         seed_casework(rng=random.Random(f"{options['seed']}-casework"), today=today)
+        if options["worst_case_caseload"] is not None:
+            self._worst_case(options, insats=insats, today=today)
         from sikta.bookings.demo import seed_bookings
 
         seed_bookings(rng=random.Random(f"{options['seed']}-bookings"), today=today)
@@ -136,6 +172,29 @@ class Command(BaseCommand):
         self.stdout.write(
             "  On the login page choose 'Logga in med e-legitimation': samordnare.norra through "
             "SAML, coach.norra.1 through OpenID Connect, password test-idp (devidp/identities.json)"
+        )
+
+    def _worst_case(self, options: Any, *, insats: Insats, today: dt.date) -> None:
+        username, count = options["worst_case_account"], options["worst_case_caseload"]
+        try:
+            result = seed_worst_case(
+                rng=random.Random(f"{options['seed']}-worst-case"),
+                insats=insats,
+                username=username,
+                count=count,
+                today=today,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        enrolled = Participant.objects.filter(
+            assigned_to=result.staff, status__in=Participant.ENROLLED
+        ).count()
+        self.stdout.write(
+            f"worst case: {username} ({result.staff.full_name}, {result.staff.role.name}, "
+            f"{result.staff.lansdel.name if result.staff.lansdel else insats.name}) carries "
+            f"{enrolled} enrolled participants (had {result.before}; {result.moved} taken over "
+            f"from caseworkers without login, {result.added} added; case work for "
+            f"{result.casework})"
         )
 
     def _second_insats(self, options: Any, *, today: dt.date, with_logins: bool) -> list[Any]:
