@@ -132,6 +132,12 @@ ALL_PERSONAS = [*ROLE_PERSONAS, "no_role", "admin", "anonymous"]
 
 @pytest.fixture
 def personas(db) -> Personas:
+    return make_personas()
+
+
+def make_personas() -> Personas:
+    """The personas: a staff member per role (two coaches in Södra), Alice and Bo, and a
+    referral (the `personas` fixture; also for data made once per module)."""
     sodra = Lansdel.objects.get(slug="sodra")
     norra = Lansdel.objects.get(slug="norra")
 

@@ -489,8 +489,25 @@ def may_see_identity(user: Any, participant: Participant) -> bool:
     return (
         staff.role.code == RoleCode.SAMORDNARE
         and participant.insats_id == staff.insats_id
-        and _in_area(staff, participant.kommun.lansdel_id)
+        and _in_area(staff, _lansdel_of_kommun(user, participant))
     )
+
+
+def _lansdel_of_kommun(user: Any, participant: Participant) -> int | None:
+    """The länsdel of `participant`'s kommun without a query per participant: from the kommun
+    when it is loaded, else from a map of every kommun's länsdel (kommuner are few), read once
+    and cached on the user object for the request, as `staff_records` is."""
+    if participant._meta.get_field("kommun").is_cached(participant):
+        return participant.kommun.lansdel_id
+    lansdelar: dict[int, int | None] | None = getattr(user, "_sikta_kommun_lansdel", None)
+    if lansdelar is None or participant.kommun_id not in lansdelar:
+        from sikta.organisation.models import Kommun
+
+        lansdelar = dict(Kommun.objects.values_list("pk", "lansdel_id"))
+        user._sikta_kommun_lansdel = lansdelar
+    if participant.kommun_id not in lansdelar:
+        return participant.kommun.lansdel_id  # not there: the kommun's own answer (or error)
+    return lansdelar[participant.kommun_id]
 
 
 def identity_scope(user: Any, prefix: str = "") -> Q:

@@ -31,6 +31,7 @@ from sikta.audit.models import (
     LogReviewItem,
 )
 from sikta.audit.services import Actor, audit_record
+from sikta.core.dates import on_days
 from sikta.organisation.models import ControllerRule, MemberParty
 
 DEFAULT_SAMPLE_SIZE = 25
@@ -62,9 +63,8 @@ def staff_reads(
     `scope` (the reviewer's: sikta.access.policy.audit_scope)."""
     return AuditEvent.objects.filter(
         scope if scope is not None else Q(),
+        on_days("at", period_from, period_to),
         action__in=STAFF_READS,
-        at__date__gte=period_from,
-        at__date__lte=period_to,
     ).exclude(user=None)
 
 

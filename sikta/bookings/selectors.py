@@ -25,7 +25,8 @@ def week_bookings(user: Any, monday: dt.date, staff: StaffMember | None) -> Book
     )
     if staff is not None:
         bookings = bookings.filter(staff=staff)
-    return bookings.select_related("participant", "staff").order_by("starts_at", "pk")
+    # The kommun: whether a protected participant's name may be shown depends on its länsdel.
+    return bookings.select_related("participant__kommun", "staff").order_by("starts_at", "pk")
 
 
 def todays_bookings(user: Any, *, limit: int = 50) -> list[Booking]:
@@ -37,7 +38,9 @@ def todays_bookings(user: Any, *, limit: int = 50) -> list[Booking]:
     me = staff_of(user)
     if me is not None and me.role.code in CASEWORKER_ROLES:
         bookings = bookings.filter(staff=me)
-    return list(bookings.select_related("participant", "staff").order_by("starts_at", "pk")[:limit])
+    return list(
+        bookings.select_related("participant__kommun", "staff").order_by("starts_at", "pk")[:limit]
+    )
 
 
 def groups_of(user: Any) -> Any:

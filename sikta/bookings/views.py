@@ -34,7 +34,10 @@ from sikta.groups.models import Session
 from sikta.organisation.models import StaffMember
 from sikta.participants.models import Participant
 
+# The calendar feed: the bookings of the last month and of the coming year (a calendar
+# program reads it every few minutes; older and later ones are in Sikta).
 FEED_DAYS_BACK = 30
+FEED_DAYS_AHEAD = 365
 
 
 def _participant(request: HttpRequest, pk: int) -> Participant:
@@ -315,6 +318,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "shown": shown,
             "feed": feed,
             "feed_url": request.session.pop("sikta_feed_url", ""),
+            "feed_days_back": FEED_DAYS_BACK,
+            "feed_days_ahead": FEED_DAYS_AHEAD,
             "count": len(bookings),
         },
     )
@@ -361,10 +366,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
-    since = timezone.now() - dt.timedelta(days=FEED_DAYS_BACK)
+    now = timezone.now()
+    since = now - dt.timedelta(days=FEED_DAYS_BACK)
+    until = now + dt.timedelta(days=FEED_DAYS_AHEAD)
     bookings = (
-        Booking.objects.filter(staff=feed.staff, starts_at__gte=since)
-        .exclude(status=Booking.Status.CANCELLED, starts_at__lt=timezone.now())
+        Booking.objects.filter(staff=feed.staff, starts_at__gte=since, starts_at__lt=until)
+        .exclude(status=Booking.Status.CANCELLED, starts_at__lt=now)
         .order_by("starts_at")
     )
     response = HttpResponse(

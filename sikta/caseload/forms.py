@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sikta.caseload.services import Move
 from sikta.participants.models import Participant
-from sikta.participants.selectors import Caseworker
+from sikta.participants.selectors import Caseworker, chosen_staff
 
 SAME = "samma"  # to the one chosen for all
 KEEP = "behall"  # not moved
@@ -58,6 +58,14 @@ class HandOverForm(forms.Form):
     @staticmethod
     def row(participant: Participant) -> str:
         return f"p{participant.pk}"
+
+    @staticmethod
+    def chosen(data: Any) -> set[int]:
+        """The receivers named in the form sent (for all, or on a row): still offered when
+        they are no longer among the least loaded. Anything but a staff number is left out
+        (the form's own check refuses it)."""
+        rows = [k for k in data if k.startswith("p") and k[1:].isdigit()]
+        return chosen_staff(data, "to", *rows)
 
     def rows(self) -> list[tuple[Participant, forms.BoundField]]:
         return [(p, self[self.row(p)]) for p in self.participants]

@@ -4,6 +4,7 @@ moves one or all of a caseworker's participants â€” with their coming meetings â
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
@@ -17,13 +18,17 @@ from sikta.caseload import services
 from sikta.caseload.forms import HandOverForm
 from sikta.caseload.selectors import caseload_of, handover_staff, receivers_for
 from sikta.core.http import require_form_methods
+from sikta.participants.selectors import CASEWORKERS_OFFERED
+
+PAGE_SIZE = 50
 
 
 @requires(Action.ASSIGN_PARTICIPANT)
 @require_safe
 def caseload_index(request: HttpRequest) -> HttpResponse:
     """Everyone's caseload, with the way to hand each one over (names staff, no participant)."""
-    return render(request, "caseload/index.html", {"staff": list(handover_staff(request.user))})
+    page = Paginator(handover_staff(request.user), PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(request, "caseload/index.html", {"staff": page.object_list, "page": page})
 
 
 @requires(Action.ASSIGN_PARTICIPANT)
@@ -31,7 +36,9 @@ def caseload_index(request: HttpRequest) -> HttpResponse:
 def caseload_hand_over(request: HttpRequest, staff: int) -> HttpResponse:
     member = get_caseworker_for_handover(request, staff)
     participants = list(caseload_of(request.user, member))
-    receivers = receivers_for(member)
+    # The least loaded, and on a form sent the ones chosen in it (their place may have changed).
+    keep = HandOverForm.chosen(request.POST) if request.method == "POST" else set()
+    receivers = receivers_for(member, keep=keep)
     form = HandOverForm(request.POST or None, participants=participants, receivers=receivers)
     if request.method == "POST" and form.is_valid():
         done = services.caseload_hand_over(
@@ -74,6 +81,13 @@ def caseload_hand_over(request: HttpRequest, staff: int) -> HttpResponse:
     return render(
         request,
         "caseload/hand_over.html",
-        {"member": member, "form": form, "receivers": receivers, "rows": form.rows()},
+        {
+            "member": member,
+            "form": form,
+            "receivers": receivers,
+            # Said on the page when the choice is cut to the least loaded.
+            "offered": CASEWORKERS_OFFERED if len(receivers) >= CASEWORKERS_OFFERED else None,
+            "rows": form.rows(),
+        },
         status=400 if form.is_bound else 200,
     )

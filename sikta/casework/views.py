@@ -64,7 +64,11 @@ def case_context(
 @require_form_methods
 def case_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     participant = case_participant(request, pk)
-    versions = list(participant.mappings.only("pk", "version", "created_at", "author_name"))
+    # The participant too: the related manager sets each row's participant from it (a deferred
+    # participant_id would be read with one query per version).
+    versions = list(
+        participant.mappings.only("pk", "participant_id", "version", "created_at", "author_name")
+    )
     latest = participant.mappings.first()
     shown = latest
     version = request.GET.get("version", "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,25 @@ TOO_OLD = _("The date cannot be before %(date)s: check the year.")
 HAS_PASSED = _("The date has already passed.")
 YEARS_AHEAD = _("The date cannot be more than two years ahead.")
 YEAR_AHEAD = _("The date cannot be more than a year ahead.")
+
+
+def on_days(field: str, first: dt.date | None, last: dt.date | None) -> Q:
+    """The rows whose time `field` falls on the days `first` to `last` (inclusive, local time;
+    either may be open), as bounds on the time itself: an index on it serves them, where
+    `field__date__range` makes the database work out the local date of every row (on SQLite
+    by calling into Python, row by row)."""
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+    # At the calendar's ends (a date typed as 0001 or 9999) a bound in UTC would fall outside
+    # it: there, no bound — every time there is lies within it anyway.
+    bounds = Q()
+    if first is not None and first > dt.date.min + dt.timedelta(days=1):
+        bounds &= Q(**{f"{field}__gte": midnight(first)})
+    if last is not None and last < dt.date.max - dt.timedelta(days=1):
+        bounds &= Q(**{f"{field}__lt": midnight(last + dt.timedelta(days=1))})
+    return bounds
 
 
 def today() -> dt.date:

@@ -4,6 +4,7 @@ import datetime as dt
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -39,6 +40,8 @@ from sikta.worklists.selectors import summary as worklist_summary
 # The samordnare's start page lists the länsdel's participants by staff member; beyond this
 # many, the participant list (paginated, searchable) is the place.
 SAMORDNARE_ROWS = 400
+# A caseworker's start page lists their enrolled participants this many at a time (?sida=).
+CASEWORKER_ROWS = 50
 
 
 def _once(participants: list[Participant]) -> list[Participant]:
@@ -58,13 +61,14 @@ def start(request: HttpRequest) -> HttpResponse:
     role = staff.role.code
     context["worklist"] = worklist_summary(request.user)  # None for a role without persons
     if role in CASEWORKER_ROLES:
-        rows = case_rows(
+        page = Paginator(
             Participant.objects.filter(participant_scope(request.user))
             .enrolled()
             .select_related("kommun", "track")
-            .order_by("last_name", "first_name"),
-            insats,
-        )
+            .order_by("last_name", "first_name", "pk"),
+            CASEWORKER_ROWS,
+        ).get_page(request.GET.get("sida"))
+        rows = case_rows(page.object_list, insats)
         without_final = list(
             closed_without_final_document(
                 Participant.objects.filter(participant_scope(request.user))
@@ -82,6 +86,7 @@ def start(request: HttpRequest) -> HttpResponse:
         )
         context["today_bookings"] = today_bookings
         context["rows"] = rows
+        context["page"] = page
         context["without_final"] = without_final
         context["without_exit_survey"] = list(
             closed_without_exit_survey(

@@ -60,11 +60,39 @@ class MembersForm(forms.Form):
         error_messages={"required": _("Tick the participants to add.")},
     )
 
-    def __init__(self, *args: Any, candidates: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        candidates: Any,
+        shown: list[Participant] | None = None,
+        more: bool = False,
+        search: str = "",
+        user: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Any of `candidates` may be sent; the boxes to tick are those of `shown` (all of
+        `candidates` without it), `more` telling that there are others, found by a search."""
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = candidates
+        field = self.fields["participants"]
+        field.queryset = candidates
         # Each name as the policy lets this user see it (a protected identity masked).
-        self.fields["participants"].label_from_instance = lambda p: display_name(user, p)
+        field.label_from_instance = lambda p: display_name(user, p)
+        self.more = more
+        self.search = search
+        self.shown = shown
+        if shown is not None:
+            field.widget.choices = [(p.pk, display_name(user, p)) for p in shown]
+            field.help_text = self._help()
+
+    def _help(self) -> str:
+        """What is offered when not all are: the first found, or the latest enrolled."""
+        if not self.more:
+            return ""
+        if self.search:
+            text = _("The first %(n)s found are shown: search more narrowly to find others.")
+        else:
+            text = _("The %(n)s most recently enrolled are shown: search to find the others.")
+        return text % {"n": len(self.shown or ())}
 
 
 class AttendanceForm(forms.Form):

@@ -11,15 +11,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sikta.access.decorators import requires
-from sikta.access.policy import Action, group_scope, insats_of, participant_scope
+from sikta.access.policy import (
+    Action,
+    group_scope,
+    insats_of,
+    participant_scope,
+)
 from sikta.audit.models import AuditAction
 from sikta.audit.services import Actor, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.groups import services
 from sikta.groups.forms import AttendanceForm, GroupForm, MembersForm, SessionForm
 from sikta.groups.models import Group
-from sikta.participants.identity import masked_last
+from sikta.participants.identity import masked_last, search
 from sikta.participants.models import Participant
+
+# "Add participants" offers at most this many to tick: a search finds the others.
+CANDIDATES_SHOWN = 50
 
 
 def _group_for_user(request: HttpRequest, pk: int) -> Group:
@@ -61,18 +69,40 @@ def _members(request: HttpRequest, group: Group) -> list[Participant]:
     )
 
 
+def _search_text(request: HttpRequest) -> str:
+    """The search among those to add (?q=, or q of the form sent). A NUL cannot be typed, and
+    PostgreSQL refuses it in a query (a server error): dropped."""
+    text = request.GET.get("q") or request.POST.get("q") or ""
+    return text.replace("\x00", "").strip()[:100]
+
+
 def _members_form(
     request: HttpRequest, members: list[Participant], data: Any = None
 ) -> MembersForm:
-    """Adding members: the user's active participants not in the group yet."""
-    candidates = masked_last(
+    """Adding members: any of the user's active participants not in the group yet may be sent;
+    at most CANDIDATES_SHOWN of them are offered to tick: those the search finds, by name (no
+    masked person is found), or without one the most recently enrolled, newest first (an order
+    that tells nothing of a masked name)."""
+    candidates = (
         Participant.objects.filter(participant_scope(request.user))
         .active()
         .exclude(pk__in=[m.pk for m in members])
-        .order_by("last_name", "first_name"),
-        request.user,
     )
-    return MembersForm(data, prefix="m", candidates=candidates, user=request.user)
+    text = _search_text(request)
+    if text:
+        found = search(candidates, text, request.user).order_by("last_name", "first_name", "pk")
+    else:
+        found = candidates.order_by("-start_date", "-pk")
+    shown = list(found.select_related("kommun")[: CANDIDATES_SHOWN + 1])
+    return MembersForm(
+        data,
+        prefix="m",
+        candidates=masked_last(candidates.order_by("last_name", "first_name"), request.user),
+        shown=shown[:CANDIDATES_SHOWN],
+        more=len(shown) > CANDIDATES_SHOWN,
+        search=text,
+        user=request.user,
+    )
 
 
 def _group_page(
@@ -86,7 +116,14 @@ def _group_page(
 ) -> HttpResponse:
     if members is None:
         members = _members(request, group)
-    audit_record_many(request=request, action=AuditAction.PARTICIPANT_LIST, participants=members)
+    if members_form is None:
+        members_form = _members_form(request, members)
+    # The members, and the participants offered to add: both are shown by name.
+    audit_record_many(
+        request=request,
+        action=AuditAction.PARTICIPANT_LIST,
+        participants=[*members, *(members_form.shown or ())],
+    )
     return render(
         request,
         "groups/group_detail.html",
@@ -95,9 +132,7 @@ def _group_page(
             "members": members,
             "sessions": group.sessions.all(),
             "session_form": session_form if session_form is not None else SessionForm(prefix="s"),
-            "members_form": members_form
-            if members_form is not None
-            else _members_form(request, members),
+            "members_form": members_form,
         },
         status=status,
     )
@@ -140,7 +175,13 @@ def group_members_add(request: HttpRequest, pk: int) -> HttpResponse:
 def group_session(request: HttpRequest, pk: int, session: int) -> HttpResponse:
     group = _group_for_user(request, pk)
     session_obj = get_object_or_404(group.sessions, pk=session)
-    members = list(masked_last(group.members.order_by("last_name", "first_name"), request.user))
+    members = list(
+        masked_last(
+            # The kommun: whether a protected member's name may be shown depends on its länsdel.
+            group.members.select_related("kommun").order_by("last_name", "first_name"),
+            request.user,
+        )
+    )
     present = set(
         session_obj.attendance.filter(present=True).values_list("participant_id", flat=True)
     )

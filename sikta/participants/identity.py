@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from sikta.access.policy import (
@@ -19,10 +19,26 @@ from sikta.access.policy import (
     may_see_referral_identity,
     referral_is_protected,
 )
+from sikta.core.personnummer import Personnummer, PersonnummerError
 
 if TYPE_CHECKING:
     from sikta.participants.models import Participant
     from sikta.referrals.models import Referral
+
+
+def search(participants: QuerySet[Participant], text: str, user: Any) -> QuerySet[Participant]:
+    """`participants` found by personnummer or by every word of `text` in their name, among
+    the people whose identity `user` may see: finding a masked person by their name would tell
+    who they are."""
+    participants = participants.filter(identity_scope(user))
+    try:
+        return participants.filter(personnummer=Personnummer.parse(text).digits)
+    except PersonnummerError:
+        pass
+    query = Q()
+    for word in text.split():
+        query &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return participants.filter(query)
 
 
 def hidden() -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce
 
 from sikta.access.roles import CASEWORKER_ROLES
 from sikta.organisation.models import Insats, Lansdel, StaffMember, Track
@@ -46,23 +48,54 @@ def active_counts(insats: Insats) -> CountTable:
     return CountTable(tracks, rows, column_totals, sum(column_totals), by_kommun)
 
 
-def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Any:
+# A caseload table shows at most this many caseworkers; "Lämna över ärenden" pages through all.
+CASELOAD_ROWS = 100
+
+
+def active_count(statuses: tuple[str, ...] = (Participant.Status.ACTIVE,)) -> Coalesce:
+    """A staff member's participants in `statuses` (active ones by default), counted per
+    staff member through the (assigned_to, status) index (a join and GROUP BY over every
+    participant is far slower)."""
+    count = (
+        Participant.objects.filter(assigned_to=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+@dataclass(frozen=True)
+class Caseloads:
+    """The first `CASELOAD_ROWS` caseworkers with their active participants, and how many
+    there are in all."""
+
+    rows: list[StaffMember]
+    total: int
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Caseloads:
     """Coaches and koordinatorer of `insats` (every insats: None) with their number of active
-    participants."""
+    participants (`active_count`), at most CASELOAD_ROWS of them."""
     staff = StaffMember.objects.filter(is_active=True, role__code__in=CASEWORKER_ROLES)
     if insats is not None:
         staff = staff.filter(insats=insats)
     if lansdel is not None:
         staff = staff.filter(lansdel=lansdel)
-    return (
+    rows = list(
         staff.select_related("role", "lansdel")
-        .annotate(
-            active_count=Count(
-                "participants", filter=Q(participants__status=Participant.Status.ACTIVE)
-            )
-        )
-        .order_by("lansdel__ordering", "role__ordering", "last_name", "first_name")
+        # How many there are in all, on every row (counted before the cut): no second query.
+        .annotate(active_count=active_count(), total=Window(Count("pk")))
+        .order_by("lansdel__ordering", "role__ordering", "last_name", "first_name", "pk")[
+            :CASELOAD_ROWS
+        ]
     )
+    return Caseloads(rows, rows[0].total if rows else 0)
 
 
 @dataclass(frozen=True)
@@ -77,26 +110,53 @@ class Caseworker:
 
 
 def caseworkers(
-    insats: Insats, role: str, lansdel: Lansdel | None, *, exclude: StaffMember | None = None
+    insats: Insats,
+    role: str,
+    lansdel: Lansdel | None,
+    *,
+    exclude: StaffMember | None = None,
+    limit: int | None = None,
+    keep: Iterable[int] = (),
 ) -> list[Caseworker]:
     """The active caseworkers of `role` in `insats` and `lansdel`, least loaded first, each
-    with their active participants and capacity."""
+    with their active participants and capacity. With `limit`, only that many least loaded,
+    and after them those of `keep` (staff keys) who are further down."""
     staff = (
         StaffMember.objects.filter(is_active=True, insats=insats, role__code=role, lansdel=lansdel)
         .select_related("role")
-        .annotate(
-            active_count=Count(
-                "participants", filter=Q(participants__status=Participant.Status.ACTIVE)
-            )
-        )
-        .order_by("active_count", "last_name", "first_name")
+        .annotate(active_count=active_count())
+        .order_by("active_count", "last_name", "first_name", "pk")
     )
     if exclude is not None:
         staff = staff.exclude(pk=exclude.pk)
+    found = list(staff if limit is None else staff[:limit])
+    further = set(keep) - {s.pk for s in found}
+    if limit is not None and further:
+        found += staff.filter(pk__in=further)
     default = insats.default_caseload_capacity
-    return [Caseworker(s, s.active_count, s.capacity or default) for s in staff]
+    return [Caseworker(s, s.active_count, s.capacity or default) for s in found]
 
 
-def caseworkers_for(case: Any) -> list[Caseworker]:
-    """Who can carry `case` (a participant or a referral): the track's role in its länsdel."""
-    return caseworkers(case.track.insats, case.track.caseworker_role, case.kommun.lansdel)
+# Caseworkers offered to choose from (accepting a referral, reassigning, handing over): the
+# least loaded this many; a pool of thousands would make the choice a list of thousands.
+CASEWORKERS_OFFERED = 25
+
+
+def caseworkers_for(case: Any, *, keep: Iterable[int] = ()) -> list[Caseworker]:
+    """Who can carry `case` (a participant or a referral): the track's role in its länsdel,
+    the CASEWORKERS_OFFERED least loaded (and those of `keep`, the ones chosen in a form
+    sent)."""
+    return caseworkers(
+        case.track.insats,
+        case.track.caseworker_role,
+        case.kommun.lansdel,
+        limit=CASEWORKERS_OFFERED,
+        keep=keep,
+    )
+
+
+def chosen_staff(data: Any, *names: str) -> set[int]:
+    """The staff numbers chosen in the fields `names` of a form sent (anything else left out:
+    the form's own check refuses it)."""
+    values = [data.get(name, "") for name in names]
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19}

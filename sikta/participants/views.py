@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,6 @@ from sikta.access.decorators import requires
 from sikta.access.policy import (
     Action,
     get_participant_for_user,
-    identity_scope,
     insats_of,
     may,
     participant_scope,
@@ -23,7 +21,6 @@ from sikta.access.policy import (
 from sikta.audit.models import AuditAction
 from sikta.audit.services import Actor, audit_record_many
 from sikta.core.http import require_form_methods
-from sikta.core.personnummer import Personnummer, PersonnummerError
 from sikta.organisation.models import Kommun
 from sikta.participants import services
 from sikta.participants.consent import consent_record, consent_withdraw
@@ -34,26 +31,12 @@ from sikta.participants.forms import (
     ParticipantFilterForm,
     ProtectionForm,
 )
-from sikta.participants.identity import display_name, masked_last
+from sikta.participants.identity import display_name, masked_last, search
 from sikta.participants.models import Consent, Participant
-from sikta.participants.selectors import caseworkers_for
+from sikta.participants.selectors import CASEWORKERS_OFFERED, caseworkers_for, chosen_staff
 
 PAGE_SIZE = 50
 JOURNAL_PREVIEW = 5  # the case page shows the latest entries; the journal page has them all
-
-
-def _search(participants: object, text: str, user: object) -> object:
-    """By personnummer or name, among the people whose identity the user may see: finding a
-    masked person by their name would tell who they are."""
-    participants = participants.filter(identity_scope(user))
-    try:
-        return participants.filter(personnummer=Personnummer.parse(text).digits)
-    except PersonnummerError:
-        pass
-    query = Q()
-    for word in text.split():
-        query &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    return participants.filter(query)
 
 
 @requires(Action.LIST_PARTICIPANTS)
@@ -67,7 +50,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     participants = visible.select_related("kommun__lansdel", "track", "assigned_to")
     if form.is_valid():
         if form.cleaned_data["q"]:
-            participants = _search(participants, form.cleaned_data["q"], request.user)
+            participants = search(participants, form.cleaned_data["q"], request.user)
         for name in ("status", "track", "kommun"):
             if form.cleaned_data[name]:
                 participants = participants.filter(**{name: form.cleaned_data[name]})
@@ -122,9 +105,8 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(
         request, pk, Action.ASSIGN_PARTICIPANT, audit=AuditAction.PARTICIPANT_VIEW
     )
-    caseworkers = [
-        c for c in caseworkers_for(participant) if c.staff.pk != participant.assigned_to_id
-    ]
+    offered = caseworkers_for(participant, keep=chosen_staff(request.POST, "caseworker"))
+    caseworkers = [c for c in offered if c.staff.pk != participant.assigned_to_id]
     form = AssignForm(request.POST or None, caseworkers=caseworkers)
     if request.method == "POST" and form.is_valid():
         staff = form.cleaned_data["caseworker"]
@@ -143,7 +125,12 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "participants/assign.html",
-        {"participant": participant, "form": form, "caseworkers": caseworkers},
+        {
+            "participant": participant,
+            "form": form,
+            "caseworkers": caseworkers,
+            "offered": CASEWORKERS_OFFERED if len(offered) >= CASEWORKERS_OFFERED else None,
+        },
         status=400 if form.is_bound else 200,
     )
 

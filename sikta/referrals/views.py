@@ -29,7 +29,7 @@ from sikta.audit.services import Actor, audit_record, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats, Kommun, Track
 from sikta.participants.identity import display_name
-from sikta.participants.selectors import caseworkers_for
+from sikta.participants.selectors import CASEWORKERS_OFFERED, caseworkers_for, chosen_staff
 from sikta.referrals import services
 from sikta.referrals.eligibility import Outcome, evaluate_referral
 from sikta.referrals.forms import (
@@ -425,7 +425,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if Status.ACCEPTED not in services.allowed_transitions(referral):
         messages.error(request, _("Only an assessed referral can be accepted."))
         return redirect("referral_detail", pk=pk)
-    caseworkers = caseworkers_for(referral)
+    caseworkers = caseworkers_for(referral, keep=chosen_staff(request.POST, "caseworker"))
     form = AcceptForm(request.POST or None, caseworkers=caseworkers, referral=referral)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -467,6 +467,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "form": form,
             "caseworkers": caseworkers,
+            "offered": CASEWORKERS_OFFERED if len(caseworkers) >= CASEWORKERS_OFFERED else None,
             "not_met": [
                 r for r in evaluate_referral(referral).results if r.outcome == Outcome.NOT_MET
             ],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +15,10 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -26,10 +27,11 @@ from django.db.models import (
 )
 from django.db.models.fields import CharField
 from django.db.models.functions import RowNumber, Substr
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import In, LessThanOrEqual
 from django.utils.translation import gettext as _
 
 from sikta.casework.models import Exit
+from sikta.core.dates import on_days
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.worktraining.models import Placement
@@ -60,9 +62,11 @@ def dimension(name: str, *, prefix: str = "", on: dt.date) -> Any:
     if name == "track":
         return F(f"{prefix}track__short_name")
     if name == "gender":
-        # The second-last digit of the personnummer: even for women.
+        # The second-last digit of the personnummer (the 11th of 12): even for women. A plain
+        # substring, not a regular expression: SQLite runs those in Python, row by row.
+        eleventh = Substr(pnr, 11, 1, output_field=CharField())
         return Case(
-            When(**{f"{pnr}__regex": r"^[0-9]{10}[02468]"}, then=Value(_("Women"))),
+            When(In(eleventh, ["0", "2", "4", "6", "8"]), then=Value(_("Women"))),
             default=Value(_("Men")),
             output_field=CharField(),
         )
@@ -150,18 +154,37 @@ def goal_measures() -> dict[str, Count]:
     return {"exits": Count("pk"), "destination": Count("pk", filter=Q(outcome__destination=True))}
 
 
+def within(participants: QuerySet[Participant], path: str = "participant") -> Exists:
+    """A filter for rows of another model (an exit, a placement) whose participant `path` is
+    one of `participants`: checked per row found, by primary key. (An `IN (SELECT …)` of the
+    whole scope makes SQLite build the list of every participant in it first, however few
+    rows the other side has.)"""
+    return Exists(participants.filter(pk=OuterRef(path)))
+
+
+def exits_in(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date]
+) -> QuerySet[Exit]:
+    """The exits recorded in the period: what the goal and the time in programme count over."""
+    return Exit.objects.filter(within(participants), end_date__range=period).annotate(
+        days=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+    )
+
+
+OVER_YEAR = Q(days__gt=dt.timedelta(days=365))
+
+
 def outcomes(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
-    exits = exits_in(participants, period)
-    data = _grouped(
-        exits,
-        dimension(by, prefix="participant__", on=period[1]),
-        {
-            **goal_measures(),
-            "over_year": Count("pk", filter=Q(days__gt=dt.timedelta(days=365))),
-        },
+    """Outcomes against the goal: one grouped count of the period's exits."""
+    return _outcomes(
+        exits_in(participants, period), dimension(by, prefix="participant__", on=period[1])
     )
+
+
+def _outcomes(exits: QuerySet[Exit], group: Any) -> Figure:
+    data = _grouped(exits, group, {**goal_measures(), "over_year": Count("pk", filter=OVER_YEAR)})
     labels = {
         "exits": _("Discharged"),
         "destination": _("To one of the six destinations (goal: all)"),
@@ -175,13 +198,41 @@ def outcomes(
     return figure
 
 
-def exits_in(
-    participants: QuerySet[Participant], period: tuple[dt.date, dt.date]
-) -> QuerySet[Exit]:
-    """The exits recorded in the period: what the goal and the time in programme count over."""
-    return Exit.objects.filter(participant__in=participants, end_date__range=period).annotate(
-        days=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+def exit_figures(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> tuple[Figure, Figure]:
+    """The two figures over the period's exits — outcomes against the goal, and the time in
+    the programme — from one grouped count and the medians (two queries; a third for the
+    median over everyone when there are groups)."""
+    exits = exits_in(participants, period)
+    group = dimension(by, prefix="participant__", on=period[1])
+    figure = _outcomes(exits, group)
+    medians = _medians(exits, group)
+
+    def time_row(n: int, over: int, median: int) -> list[int]:
+        return [n, median, round(100 * over / n) if n else 0]
+
+    # The outcomes' columns: discharged, to a destination, longer than a year.
+    rows = [(g, time_row(c[0], c[2], medians.get(g, 0))) for g, c in figure.rows]
+    n = sum(c[0] for _g, c in figure.rows)
+    over = sum(c[2] for _g, c in figure.rows)
+    if by == "all":
+        overall_median = next(iter(medians.values()), 0)
+    else:
+        overall_median = _medians(exits, Value("all", output_field=CharField())).get("all", 0)
+    time = Figure(
+        "time",
+        _("Time in the programme"),
+        [_("Discharged"), _("Median, days"), _("Longer than one year, %")],
+        rows,
+        note=_(
+            "From enrolment to discharge, for those discharged in the period. The plan's "
+            "longest time is about one year."
+        ),
+        describes_first=True,
+        overall=time_row(n, over, overall_median),
     )
+    return figure, time
 
 
 def _medians(exits: QuerySet[Exit], by: Any) -> dict[str, int]:
@@ -198,41 +249,16 @@ def _medians(exits: QuerySet[Exit], by: Any) -> dict[str, int]:
     return {g: round(sum(d.days for d in days) / len(days)) for g, days in middle.items()}
 
 
-def _time_rows(exits: QuerySet[Exit], by: Any) -> dict[str, list[int]]:
-    counts = _grouped(
-        exits, by, {"n": Count("pk"), "over": Count("pk", filter=Q(days__gt=dt.timedelta(365)))}
-    )
-    medians = _medians(exits, by)
-    return {
-        group: [c["n"], medians.get(group, 0), round(100 * c["over"] / c["n"]) if c["n"] else 0]
-        for group, c in counts.items()
-    }
-
-
 def time_in_programme(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
     """For those discharged in the period: how long they were in the programme."""
-    exits = exits_in(participants, period)
-    rows = _time_rows(exits, dimension(by, prefix="participant__", on=period[1]))
-    overall = _time_rows(exits, Value("all", output_field=CharField())).get("all", [0, 0, 0])
-    return Figure(
-        "time",
-        _("Time in the programme"),
-        [_("Discharged"), _("Median, days"), _("Longer than one year, %")],
-        list(rows.items()),
-        note=_(
-            "From enrolment to discharge, for those discharged in the period. The plan's "
-            "longest time is about one year."
-        ),
-        describes_first=True,
-        overall=overall,
-    )
+    return exit_figures(participants, period, by)[1]
 
 
 def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str) -> Figure:
     start, end = period
-    received = scope.filter(received_at__date__range=period)
+    received = scope.filter(on_days("received_at", *period))
     statuses = {s.value: str(s.label) for s in Referral.Status}
     data = _grouped(
         received,
@@ -247,7 +273,7 @@ def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by:
 def referrals_by_organisation(
     scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
-    received = scope.filter(received_at__date__range=period)
+    received = scope.filter(on_days("received_at", *period))
     data: dict[str, dict[str, int]] = defaultdict(dict)
     names: dict[str, str] = {}
     rows = (
@@ -274,7 +300,7 @@ def work_training(
 ) -> Figure:
     start, end = period
     # A cancelled placement never began: it is no work training.
-    placements = Placement.objects.filter(participant__in=participants).exclude(
+    placements = Placement.objects.filter(within(participants)).exclude(
         status=Placement.Status.CANCELLED
     )
     data = _grouped(
@@ -299,23 +325,20 @@ def work_training(
     return _figure("worktraining", _("Work training"), labels, data)
 
 
-FIGURES: list[Callable[..., Figure]] = [
-    participant_flow,
-    outcomes,
-    time_in_programme,
-    work_training,
-]
-REFERRAL_FIGURES: list[Callable[..., Figure]] = [referrals_in, referrals_by_organisation]
-
-
 def dashboard(
     participants: QuerySet[Participant],
     referrals: QuerySet[Referral],
     period: tuple[dt.date, dt.date],
     by: str,
 ) -> list[Figure]:
-    figures = [f(referrals, period, by) for f in REFERRAL_FIGURES] + [
-        f(participants, period, by) for f in FIGURES
+    """The dashboard's figures, in the order shown (the goal's counts are the sums of the
+    outcomes figure's rows: `sikta.reports.goal.goal_of`)."""
+    figures = [
+        referrals_in(referrals, period, by),
+        referrals_by_organisation(referrals, period, by),
+        participant_flow(participants, period, by),
+        *exit_figures(participants, period, by),
+        work_training(participants, period, by),
     ]
     if by == "age":
         # Youngest first: "–24" would sort after the digits.

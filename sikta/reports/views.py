@@ -33,7 +33,7 @@ from sikta.referrals.models import Referral
 from sikta.reports import exports
 from sikta.reports.aggregates import dashboard
 from sikta.reports.charts import Bar, bar_chart
-from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_figure, goal_trend
+from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_of, goal_trend
 from sikta.reports.lagesrapport import minimum_group
 from sikta.reports.present import Shown, present
 from sikta.reports.suppression import Hidden
@@ -113,10 +113,9 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     period = (data["date_from"], data["date_to"])
     participants, referrals, must_suppress = _scope(request)
     minimum = minimum_group(insats) if must_suppress else None
-    shown = [
-        present(f, minimum=minimum) for f in dashboard(participants, referrals, period, data["by"])
-    ]
-    goal = goal_figure(participants, period)
+    figures = dashboard(participants, referrals, period, data["by"])
+    shown = [present(f, minimum=minimum) for f in figures]
+    goal = goal_of(next(f for f in figures if f.key == "outcomes"))
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         audit_record(
@@ -246,7 +245,9 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 
     rows = evaluation.rows(Participant.objects.filter(scope_filter(request.user)))
     lines = exports.counted(itertools.chain([evaluation.COLUMNS], rows), logged)
-    return exports.response(export, lines, f"sikta-utvardering-{timezone.localdate()}")
+    return exports.response(
+        export, lines, f"sikta-utvardering-{timezone.localdate()}", checked=True
+    )
 
 
 @requires(Action.VIEW_AGGREGATES)

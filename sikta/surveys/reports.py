@@ -13,19 +13,21 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from sikta.core.dates import on_days
 from sikta.participants.models import Participant
 from sikta.reports.suppression import Hidden, suppress_table
-from sikta.surveys.models import Instrument, Response, SubGoal
+from sikta.surveys.models import Answer, Instrument, Response, SubGoal
 from sikta.surveys.scoring import score
 
 
 @dataclass(frozen=True)
 class Pair:
-    participant: Participant
+    participant: Participant | None
     subgoal: str
     start: Decimal
     exit: Decimal
@@ -53,60 +55,95 @@ def pairs(
     participants: QuerySet[Participant],
     *,
     period: tuple[dt.date, dt.date] | None = None,
+    people: bool = True,
 ) -> list[Pair]:
     """Every participant with both a start and an exit answer in one enrolment.
 
     `period` limits to exit answers completed within it (the period the change is reported for).
+    The answers are read as plain tuples (there may be many); only the paired participants
+    are read as objects, for the groupings — and not at all without `people` (a summary of
+    everyone together: each pair's `participant` is then None).
     """
+    from sikta.reports.aggregates import within
+
     # Its items once, with their sub-goals, rather than once per response scored.
-    instrument = Instrument.objects.prefetch_related("items__subgoal").get(pk=instrument.pk)
-    responses = (
-        Response.objects.filter(
-            instrument=instrument, participant__in=participants, completed_at__isnull=False
+    if "items" not in getattr(instrument, "_prefetched_objects_cache", {}):
+        instrument = Instrument.objects.prefetch_related("items__subgoal").get(pk=instrument.pk)
+    items = {item.pk: item for item in instrument.items.all()}
+    completed = Response.objects.filter(
+        within(participants), instrument=instrument, completed_at__isnull=False
+    ).order_by()
+    exits = completed.filter(timepoint=Response.Timepoint.EXIT)
+    if period is not None:
+        exits = exits.filter(on_days("completed_at", *period))
+    exit_of = {
+        (participant, start): pk
+        for pk, participant, start in exits.values_list("pk", "participant_id", "enrolment_start")
+    }
+    if not exit_of:
+        return []
+    # Only the people with an exit answer (in the period) have pairs: their start answers,
+    # and the answers of both, are all that is read.
+    exited = exits.values("participant_id")
+    start_of = {
+        (participant, start): pk
+        for pk, participant, start in completed.filter(
+            timepoint=Response.Timepoint.START, participant_id__in=exited
+        ).values_list("pk", "participant_id", "enrolment_start")
+        if (participant, start) in exit_of
+    }
+    wanted = {*start_of.values(), *(exit_of[key] for key in start_of)}
+    answers: dict[int, list[tuple[Any, int | None]]] = defaultdict(list)
+    for response, item, value in (
+        Answer.objects.filter(
+            response__participant_id__in=exited,
+            response__instrument=instrument,
+            response__completed_at__isnull=False,
         )
-        .select_related("participant__kommun__lansdel", "participant__track")
-        .prefetch_related("answers__item__subgoal")
+        .order_by("pk")
+        .values_list("response_id", "item_id", "value")
+    ):
+        if response in wanted:
+            answers[response].append((items[item], value))
+    found = (
+        participants.filter(pk__in=exited).select_related("kommun__lansdel", "track").in_bulk()
+        if people
+        else {}
     )
-    by_enrolment: dict[tuple[int, dt.date], dict[str, Response]] = defaultdict(dict)
-    for response in responses:
-        by_enrolment[(response.participant_id, response.enrolment_start)][response.timepoint] = (
-            response
-        )
     result = []
-    for found in by_enrolment.values():
-        start, end = found.get("start"), found.get("exit")
-        if start is None or end is None:
-            continue
-        if period is not None and not period[0] <= end.completed_at.date() <= period[1]:
-            continue
-        before = {
-            s.subgoal: s.value
-            for s in score(instrument, [(a.item, a.value) for a in start.answers.all()])
-        }
+    for (participant, enrolment), start in start_of.items():
+        before = {s.subgoal: s.value for s in score(instrument, answers[start])}
         after = {
             s.subgoal: s.value
-            for s in score(instrument, [(a.item, a.value) for a in end.answers.all()])
+            for s in score(instrument, answers[exit_of[(participant, enrolment)]])
         }
         for subgoal, value in before.items():
             if value is not None and after.get(subgoal) is not None:
-                result.append(Pair(start.participant, subgoal, value, after[subgoal]))
+                result.append(Pair(found.get(participant), subgoal, value, after[subgoal]))
     return result
 
 
-GROUPINGS: dict[str, Callable[[Participant], str]] = {
-    "all": lambda p: _("All"),
+GROUPINGS: dict[str, Callable[[Any], str]] = {
+    "all": lambda p: _("All"),  # needs no participant (pairs(..., people=False))
     "track": lambda p: p.track.short_label,
     "lansdel": lambda p: p.kommun.lansdel.label if p.kommun.lansdel else "–",
     "gender": lambda p: _("Women") if p.personnummer.legal_gender == "female" else _("Men"),
 }
 
 
-def summarise(found: list[Pair], *, group_by: str, min_group: int) -> list[Summary]:
+def summarise(
+    found: list[Pair],
+    *,
+    group_by: str,
+    min_group: int,
+    subgoals: list[SubGoal] | None = None,
+) -> list[Summary]:
+    """The change per group and sub-goal (`subgoals`: all of them, if already read)."""
     key = GROUPINGS[group_by]
     groups: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     for pair in found:
         groups[(key(pair.participant), pair.subgoal)].append(pair.change)
-    order = {s.code: s.ordering for s in SubGoal.objects.all()}
+    order = {s.code: s.ordering for s in subgoals or SubGoal.objects.all()}
     summaries = []
     for (group, subgoal), changes in sorted(
         groups.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 0))
@@ -161,17 +198,22 @@ def response_rates(
     """
     start_due = participants.filter(start_date__range=period)
     exit_due = participants.filter(status=Participant.Status.CLOSED, end_date__range=period)
-    answered = set(
-        Response.objects.filter(
-            participant__in=participants, completed_at__isnull=False
-        ).values_list("participant_id", "timepoint", "enrolment_start")
-    )
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[tuple[str, str], list[int]] = {}
     for timepoint, due in (("start", start_due), ("exit", exit_due)):
-        for pk, start, lansdel in due.values_list("pk", "start_date", "kommun__lansdel__name"):
-            cell = counts[(lansdel, timepoint)]
-            cell[0] += 1
-            cell[1] += (pk, timepoint, start) in answered
+        # Counted in the database, per länsdel: those due, and those of them with a completed
+        # answer for this timepoint of this enrolment.
+        answered = Response.objects.filter(
+            participant=OuterRef("pk"),
+            timepoint=timepoint,
+            enrolment_start=OuterRef("start_date"),
+            completed_at__isnull=False,
+        )
+        for row in (
+            due.values("kommun__lansdel__name")
+            .annotate(due=Count("pk"), answered=Count("pk", filter=Q(Exists(answered))))
+            .order_by()
+        ):
+            counts[(row["kommun__lansdel__name"], timepoint)] = [row["due"], row["answered"]]
     if not minimum:
         return [Rate(ld, tp, due, done) for (ld, tp), (due, done) in sorted(counts.items())]
     # Per timepoint a table of länsdelar × (answered, not answered) with "due" as row total:
@@ -200,10 +242,17 @@ def summary_per_instrument(
     and the lägesrapport show this."""
     from sikta.surveys.models import current_instruments
 
-    names = {s.code: s.name for s in SubGoal.objects.all()}
+    subgoals = list(SubGoal.objects.all())
+    names = {s.code: s.name for s in subgoals}
+    instruments = current_instruments()
+    prefetch_related_objects(instruments, "items__subgoal")  # every instrument's items at once
     result = []
-    for instrument in current_instruments():
-        found = pairs(instrument, participants, period=period)
-        summaries = summarise(found, group_by="all", min_group=min_group)
+    for instrument in instruments:
+        summaries = summarise(
+            pairs(instrument, participants, period=period, people=False),
+            group_by="all",
+            min_group=min_group,
+            subgoals=subgoals,
+        )
         result.append((instrument, [(names.get(s.subgoal, s.subgoal), s) for s in summaries]))
     return result

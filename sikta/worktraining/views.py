@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,6 +29,8 @@ from sikta.worktraining.forms import (
 from sikta.worktraining.models import Employer, Placement
 
 PAGE_SIZE = 50
+# An employer's page shows its current placements and this many of the latest ended.
+ENDED_SHOWN = 50
 
 
 @requires(Action.VIEW_EMPLOYERS)
@@ -87,12 +89,20 @@ def _employer_page(
     contact_form: ContactForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    # Placements name participants: only those the user may see are shown.
-    placements = list(
-        employer.placements.filter(
-            participant__in=Participant.objects.filter(participant_scope(request.user))
-        ).select_related("participant__kommun")
+    # Placements name participants: only those the user may see are shown — the current ones
+    # and the latest ENDED_SHOWN ended (an employer may have had placements for many years).
+    theirs = Q(participant__in=Participant.objects.filter(participant_scope(request.user)))
+    visible = employer.placements.filter(theirs).select_related("participant__kommun")
+    current = list(visible.exclude(status__in=Placement.CLOSED))
+    ended = list(
+        visible.filter(status__in=Placement.CLOSED).order_by(
+            F("end_date").desc(nulls_last=True), "-start_date", "-pk"
+        )[:ENDED_SHOWN]
     )
+    counts = employer.placements.aggregate(
+        total=Count("pk"), ended=Count("pk", filter=theirs & Q(status__in=Placement.CLOSED))
+    )
+    placements = current + ended
     # The page names them: a read like a list of participants (flagged if protected).
     audit_record_many(
         request=request,
@@ -107,7 +117,11 @@ def _employer_page(
             "employer": employer,
             "contacts": employer.contacts.all(),
             "placements": placements,
-            "hidden_placements": employer.placements.count() - len(placements),
+            "current": current,
+            "ended": ended,
+            "ended_total": counts["ended"],
+            "visible_total": len(current) + counts["ended"],
+            "hidden_placements": counts["total"] - len(current) - counts["ended"],
             "form": form if form is not None else EmployerForm(instance=employer, prefix="e"),
             "contact_form": contact_form if contact_form is not None else ContactForm(prefix="c"),
             "may_change": may(request.user, Action.CHANGE_EMPLOYERS),

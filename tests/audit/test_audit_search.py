@@ -76,3 +76,39 @@ def test_the_page_does_not_grow_queries_with_the_data(personas: Personas) -> Non
             participant=personas.alice_sodra,
         )
     assert count_queries() == few
+
+
+def test_the_period_is_local_days_at_their_edges(personas: Personas) -> None:
+    """A period runs from local midnight to local midnight (Stockholm), as bounds on the time
+    itself (so that its index serves the search)."""
+    for at in (
+        dt.datetime(2026, 2, 28, 22, 59, tzinfo=dt.UTC),  # 23:59 on 28 Feb, Stockholm
+        dt.datetime(2026, 2, 28, 23, 0, tzinfo=dt.UTC),  # 00:00 on 1 March
+        dt.datetime(2026, 3, 31, 21, 59, tzinfo=dt.UTC),  # 23:59 on 31 March (summer time)
+        dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.UTC),  # 00:00 on 1 April
+    ):
+        with time_machine.travel(at):
+            audit_record(user=personas.coach_sodra.user, action=AuditAction.LOGIN)
+    client = personas.client("insatsledare")
+    found = rows(
+        client.get(
+            "/logg/", {"action": "login", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+        )
+    )
+    assert sorted(e.at for e in found) == [
+        dt.datetime(2026, 2, 28, 23, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 31, 21, 59, tzinfo=dt.UTC),
+    ]
+
+
+def test_a_long_log_is_counted_only_up_to_the_cap(personas: Personas, monkeypatch) -> None:
+    from sikta.audit import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    for _ in range(5):
+        audit_record(user=personas.coach_sodra.user, action=AuditAction.LOGIN)
+    response = personas.client("insatsledare").get("/logg/", {"action": "login"})
+    page = response.context["page"]
+    assert page.paginator.capped and page.paginator.count == 3
+    assert "Fler än 3 poster: de 3 senaste visas." in response.content.decode()
+    assert len(rows(response)) == 3

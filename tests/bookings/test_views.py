@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.bookings.models import Booking, CalendarFeed, ContactChoice, Message
+from sikta.bookings.services import feed_digest
+from sikta.bookings.views import FEED_DAYS_AHEAD, FEED_DAYS_BACK
 from sikta.casework.models import JournalEntry
 from tests.bookings.conftest import book, choose
 from tests.conftest import Personas
@@ -279,3 +281,29 @@ def test_the_private_feed_lists_the_bookings_without_names_and_can_be_closed(
     )
     assert [e.detail["what"] for e in changes.order_by("pk")] == ["renew"] * 3 + ["revoke"]
     assert anonymous.get(newest).status_code == 404
+
+
+def test_the_feed_holds_the_last_month_and_the_coming_year(personas: Personas) -> None:
+    coach = personas.coach_sodra
+    CalendarFeed.objects.create(staff=coach, digest=feed_digest("hemlig-adress"))
+    now = timezone.now()
+    at = {
+        days: Booking.objects.create(
+            participant=personas.alice_sodra,
+            staff=coach,
+            kind=Booking.Kind.MEETING,
+            starts_at=now + dt.timedelta(days=days),
+            place="Storgatan 1",
+        )
+        for days in (
+            -FEED_DAYS_BACK - 1,
+            -FEED_DAYS_BACK + 1,
+            FEED_DAYS_AHEAD - 1,
+            FEED_DAYS_AHEAD + 1,
+        )
+    }
+    body = personas.client("anonymous").get(reverse("calendar_feed", args=["hemlig-adress"]))
+    uids = {days for days, booking in at.items() if f"{booking.uid}@sikta" in body.content.decode()}
+    assert uids == {-FEED_DAYS_BACK + 1, FEED_DAYS_AHEAD - 1}
+    calendar = personas.client("coach_sodra").get(reverse("calendar")).content.decode()
+    assert f"från {FEED_DAYS_BACK} dagar bakåt till {FEED_DAYS_AHEAD} dagar framåt" in calendar

@@ -13,9 +13,10 @@ from django.utils import timezone
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.bookings.models import Booking, Message
 from sikta.participants.models import Assignment, Participant
+from sikta.participants.selectors import CASEWORKERS_OFFERED as RECEIVERS_SHOWN
 from tests.bookings.conftest import book, choose
 from tests.conftest import Personas
-from tests.factories import ParticipantFactory
+from tests.factories import ParticipantFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +201,45 @@ def test_another_lansdels_samordnare_gets_a_404(personas: Personas) -> None:
     assert response.status_code == 404
     personas.alice_sodra.refresh_from_db()
     assert personas.alice_sodra.assigned_to == personas.coach_sodra
+
+
+def test_only_the_least_loaded_receivers_are_offered_and_a_chosen_one_is_kept(
+    personas: Personas,
+) -> None:
+    sodra = personas.coach_sodra.lansdel
+    for n in range(RECEIVERS_SHOWN):  # with coach_sodra_other: one more than are offered
+        StaffMemberFactory(role_code="coach", lansdel=sodra, last_name=f"Ledig{n:02d}")
+    busy = StaffMemberFactory(role_code="coach", lansdel=sodra, last_name="Upptagen")
+    ParticipantFactory(assigned_to=busy, kommun=personas.alice_sodra.kommun)
+    client = personas.client("samordnare_sodra")
+    response = client.get(_url(personas))
+    offered = [c.staff for c in response.context["receivers"]]
+    assert len(offered) == RECEIVERS_SHOWN and busy not in offered
+    page = response.content.decode()
+    assert f"Bara de {RECEIVERS_SHOWN} som har minst antal aktiva deltagare" in page
+    assert "Upptagen" not in page
+    # One chosen on a row (say, from a page read before the loads changed) is still taken.
+    second = _second(personas)
+    response = client.post(
+        _url(personas),
+        {
+            "to": offered[0].pk,
+            f"p{personas.alice_sodra.pk}": "behall",
+            f"p{second.pk}": str(busy.pk),
+            "reason": "Jämnar ut",
+        },
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.assigned_to == busy
+    # And chosen for all.
+    response = client.post(_url(personas), {"to": busy.pk, "reason": "Jämnar ut"})
+    assert response.status_code == 302
+    personas.alice_sodra.refresh_from_db()
+    assert personas.alice_sodra.assigned_to == busy
+
+
+def test_a_small_pool_is_offered_whole_without_a_note(personas: Personas) -> None:
+    response = personas.client("samordnare_sodra").get(_url(personas))
+    assert [c.staff for c in response.context["receivers"]] == [personas.coach_sodra_other]
+    assert "minst antal aktiva deltagare" not in response.content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, strategies as st
 from stdnum import luhn
@@ -9,6 +11,7 @@ from stdnum import luhn
 from sikta.audit.models import AuditEvent
 from sikta.worktraining.forms import EmployerForm
 from sikta.worktraining.models import Employer, Placement
+from sikta.worktraining.views import ENDED_SHOWN
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,42 @@ def test_placements_of_others_participants_are_counted_not_shown(personas: Perso
 
 def test_aggregate_roles_see_no_register(personas: Personas) -> None:
     assert personas.client("styrgrupp").get("/arbetsgivare/").status_code == 403
+
+
+def test_the_current_placements_and_the_latest_ended_are_shown(personas: Personas) -> None:
+    employer = Employer.objects.create(
+        name="Verkstan", organisation_number="556036-0793", sector="privat"
+    )
+    alice = personas.alice_sodra
+    start = dt.date(2020, 1, 1)
+
+    def placement(status: str, n: int, **extra: object) -> Placement:
+        return Placement(
+            participant=extra.pop("participant", alice),
+            employer=employer,
+            start_date=start + dt.timedelta(days=10 * n),
+            status=status,
+            insured_by="fk",
+            **extra,
+        )
+
+    current = Placement.objects.bulk_create(
+        [placement(Placement.Status.ONGOING, 300), placement(Placement.Status.PLANNED, 301)]
+    )
+    ended = Placement.objects.bulk_create(
+        placement(Placement.Status.ENDED, n, end_date=start + dt.timedelta(days=10 * n + 5))
+        for n in range(ENDED_SHOWN + 2)
+    )
+    Placement.objects.bulk_create(
+        [placement(Placement.Status.ENDED, 0, participant=personas.bo_norra, end_date=start)]
+    )
+    response = personas.client("coach_sodra").get(f"/arbetsgivare/{employer.pk}/")
+    context = response.context
+    assert set(context["current"]) == set(current)
+    assert context["ended"] == ended[::-1][:ENDED_SHOWN]  # the latest ended first
+    assert context["ended_total"] == ENDED_SHOWN + 2
+    assert context["hidden_placements"] == 1  # of someone else's participant
+    page = response.content.decode()
+    total = len(current) + ENDED_SHOWN + 2
+    assert f"{total} arbetsträningar för dina deltagare totalt (aktuella: 2, avslutade: 52)" in page
+    assert f"de {ENDED_SHOWN} senast avslutade av {ENDED_SHOWN + 2}" in page
