@@ -34,6 +34,7 @@ USERNAME_PREFIX = "load."
 def prepare(out: Path, *, per_lansdel: int, leads: int, steering: int, caseload: int) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
+    from django.db.models import Count
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from sikta.accounts.models import User
@@ -48,7 +49,9 @@ def prepare(out: Path, *, per_lansdel: int, leads: int, steering: int, caseload:
     )
     from sikta.participants.models import Participant
 
-    insats = Insats.objects.current()
+    # The organisation's own insats, which the seeded participants are in (seed_demo adds a
+    # small second one, which started later).
+    insats = Insats.objects.annotate(n=Count("participants")).order_by("-n", "-start_date").first()
     if insats is None:
         raise SystemExit("no organisation loaded")
     password = os.environ.get("LOAD_PASSWORD") or secrets.token_urlsafe(18)
@@ -71,6 +74,7 @@ def prepare(out: Path, *, per_lansdel: int, leads: int, steering: int, caseload:
             first, _, last = username.removeprefix(USERNAME_PREFIX).partition(".")
             member = StaffMember.objects.create(
                 user=user,
+                insats=insats,  # a record without one would be a role of the förbund
                 first_name="Last",
                 last_name=f"{first.capitalize()} {last}",
                 role=roles[role],
