@@ -174,7 +174,8 @@ class History:
 
     def records(self, first: int, last: int) -> Iterator[Record]:
         """Records number `first` to `last` - 1 of the history, without chain fields."""
-        rng = random.Random(f"{self.seed}-{first}")  # noqa: S311  (fictional data)
+        # Fictional records, deterministic from the seed: no secret rests on this generator.
+        rng = random.Random(f"{self.seed}-{first}")  # noqa: S311
         actions = list(ACTION_WEIGHTS)
         cumulative = []
         total = 0.0
@@ -603,7 +604,8 @@ def index_columns() -> dict[str, str]:
 
 def plan_summary(sql: str) -> str:
     """How PostgreSQL reads the audit table for `sql`: its scans of it, from EXPLAIN."""
-    rows = execute("EXPLAIN (FORMAT JSON) " + sql, fetch=True)  # noqa: S608  (Django's own SQL)
+    # `sql` is a statement Django itself sent for a page (CaptureQueriesContext), not input.
+    rows = execute("EXPLAIN (FORMAT JSON) " + sql, fetch=True)  # noqa: S608
     plan = rows[0][0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     found: list[str] = []
@@ -694,6 +696,7 @@ def measure_year_delete(history: History) -> dict[str, Any]:
     log("a year-sized copy, with the same indexes, to DROP")
     start = time.perf_counter()
     execute(
+        # TABLE is this module's constant; the boundary is a parameter.
         f"CREATE TABLE audit_year_copy AS SELECT * FROM {TABLE} WHERE at < %s",  # noqa: S608
         [boundary],
     )
@@ -722,6 +725,7 @@ def measure_year_delete(history: History) -> dict[str, Any]:
         cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_no_update_delete")
         start = time.perf_counter()
+        # In the scratch database only (its triggers off just above), to time a year's DELETE.
         cursor.execute(f"DELETE FROM {TABLE} WHERE at < %s", [boundary])  # noqa: S608
         result["deleted"] = cursor.rowcount
         result["delete_s"] = time.perf_counter() - start
