@@ -1,33 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from sikta.accounts.models import User
 from sikta.core.personnummer import Personnummer
 from sikta.organisation.models import StaffMember
 from sikta.participants.models import Participant
+from tests.accounts.conftest import MAIN, TODAY, seed
 
 pytestmark = pytest.mark.django_db
-TODAY = "2026-11-23"
-MAIN = "sikta-mot-arbetslivet"  # the organisation's own insats; the demo adds a second
-
-
-def seed(*args: str) -> str:
-    out = StringIO()
-    call_command(
-        "seed_demo", "--no-progress", "--today", TODAY, *args, stdout=out, stderr=StringIO()
-    )
-    return out.getvalue()
-
-
-@pytest.fixture
-def debug_on(settings):
-    settings.DEBUG = True
 
 
 def snapshot() -> list[tuple]:

@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sikta.access.roles import CASEWORKER_ROLES
 from sikta.accounts.demo import FEMALE_NAMES, MALE_NAMES, SURNAMES, extra_staff
 from sikta.organisation.models import Insats, StaffMember
 from sikta.participants.models import Participant
+from tests.accounts.conftest import MAIN, seed
 
 pytestmark = pytest.mark.django_db
-TODAY = "2026-11-23"
-MAIN = "sikta-mot-arbetslivet"
 SECOND = "steg-for-steg"
 WORST = "coach.sodra.2"
-
-
-def seed(*args: str) -> str:
-    out = StringIO()
-    call_command(
-        "seed_demo", "--no-progress", "--today", TODAY, *args, stdout=out, stderr=StringIO()
-    )
-    return out.getvalue()
-
-
-@pytest.fixture
-def debug_on(settings):
-    settings.DEBUG = True
 
 
 def enrolled(staff: StaffMember) -> int:
