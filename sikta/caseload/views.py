@@ -18,7 +18,7 @@ from sikta.caseload import services
 from sikta.caseload.forms import HandOverForm
 from sikta.caseload.selectors import caseload_of, handover_staff, receivers_for
 from sikta.core.http import require_form_methods
-from sikta.participants.selectors import CASEWORKERS_OFFERED
+from sikta.participants.selectors import offered_limit
 
 PAGE_SIZE = 50
 
@@ -86,7 +86,7 @@ def caseload_hand_over(request: HttpRequest, staff: int) -> HttpResponse:
             "form": form,
             "receivers": receivers,
             # Said on the page when the choice is cut to the least loaded.
-            "offered": CASEWORKERS_OFFERED if len(receivers) >= CASEWORKERS_OFFERED else None,
+            "offered": offered_limit(receivers),
             "rows": form.rows(),
         },
         status=400 if form.is_bound else 200,

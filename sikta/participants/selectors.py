@@ -155,6 +155,11 @@ def caseworkers_for(case: Any, *, keep: Iterable[int] = ()) -> list[Caseworker]:
     )
 
 
+def offered_limit(offered: list[Caseworker]) -> int | None:
+    """CASEWORKERS_OFFERED when `offered` was cut to it (the page says so), else None."""
+    return CASEWORKERS_OFFERED if len(offered) >= CASEWORKERS_OFFERED else None
+
+
 def chosen_staff(data: Any, *names: str) -> set[int]:
     """The staff numbers chosen in the fields `names` of a form sent (anything else left out:
     the form's own check refuses it)."""

@@ -33,7 +33,7 @@ from sikta.participants.forms import (
 )
 from sikta.participants.identity import display_name, masked_last, search
 from sikta.participants.models import Consent, Participant
-from sikta.participants.selectors import CASEWORKERS_OFFERED, caseworkers_for, chosen_staff
+from sikta.participants.selectors import caseworkers_for, chosen_staff, offered_limit
 
 PAGE_SIZE = 50
 JOURNAL_PREVIEW = 5  # the case page shows the latest entries; the journal page has them all
@@ -129,7 +129,7 @@ def participant_assign(request: HttpRequest, pk: int) -> HttpResponse:
             "participant": participant,
             "form": form,
             "caseworkers": caseworkers,
-            "offered": CASEWORKERS_OFFERED if len(offered) >= CASEWORKERS_OFFERED else None,
+            "offered": offered_limit(offered),
         },
         status=400 if form.is_bound else 200,
     )

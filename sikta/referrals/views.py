@@ -29,7 +29,7 @@ from sikta.audit.services import Actor, audit_record, audit_record_many
 from sikta.core.http import require_form_methods
 from sikta.organisation.models import Insats, Kommun, Track
 from sikta.participants.identity import display_name
-from sikta.participants.selectors import CASEWORKERS_OFFERED, caseworkers_for, chosen_staff
+from sikta.participants.selectors import caseworkers_for, chosen_staff, offered_limit
 from sikta.referrals import services
 from sikta.referrals.eligibility import Outcome, evaluate_referral
 from sikta.referrals.forms import (
@@ -467,7 +467,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "form": form,
             "caseworkers": caseworkers,
-            "offered": CASEWORKERS_OFFERED if len(caseworkers) >= CASEWORKERS_OFFERED else None,
+            "offered": offered_limit(caseworkers),
             "not_met": [
                 r for r in evaluate_referral(referral).results if r.outcome == Outcome.NOT_MET
             ],
