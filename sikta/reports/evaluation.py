@@ -27,7 +27,7 @@ from sikta.participants.models import Participant
 from sikta.reports import exports
 from sikta.reports.aggregates import AGE_BANDS, within
 from sikta.surveys.models import Answer, Instrument
-from sikta.surveys.scoring import score
+from sikta.surveys.scoring import Scorer
 
 # The data dictionary: column, meaning. The export's columns are exactly these, in order.
 DICTIONARY: list[tuple[str, str]] = [
@@ -127,8 +127,11 @@ def rows(participants: QuerySet[Participant]) -> Iterator[list[Any]]:
             "status",
         )
     )
-    instruments = {i.pk: i for i in Instrument.objects.prefetch_related("items__subgoal")}
-    items = {item.pk: item for i in instruments.values() for item in i.items.all()}
+    # Each instrument's scorer, with the label the export gives it ("who5-v1").
+    scorers = {
+        i.pk: (f"{i.code}-v{i.version}", Scorer(i))
+        for i in Instrument.objects.prefetch_related("items__subgoal")
+    }
     # The organisation's few names, once (and not per row).
     kommuner = {
         k.pk: (_text(k.name), _text(k.lansdel.name) if k.lansdel else "")
@@ -182,7 +185,7 @@ def rows(participants: QuerySet[Participant]) -> Iterator[list[Any]]:
             *outcome,
         ]
         answered = answers.take(pk)
-        found = _scores(answered, start, instruments, items) if answered else None
+        found = _scores(answered, start, scorers) if answered else None
         if not found:
             base += NO_SCORES
             yield base
@@ -216,10 +219,7 @@ class _Stream:
 
 
 def _scores(
-    answers: list[tuple[Any, ...]],
-    start: str,
-    instruments: dict[int, Instrument],
-    items: dict[int, Any],
+    answers: list[tuple[Any, ...]], start: str, scorers: dict[int, tuple[str, Scorer]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """One participant's scores: (instrument, sub-goal) → {timepoint: score}, over the answers
     of the enrolment that began on `start` only (the rows of `answers` come in response
@@ -230,8 +230,7 @@ def _scores(
     ):
         if enrolment_start != start:
             continue
-        instrument = instruments[instrument_id]
-        label = f"{instrument.code}-v{instrument.version}"
-        for s in score(instrument, [(items[row[5]], row[6]) for row in rows]):
-            scores.setdefault((label, s.subgoal), {})[timepoint] = s.value
+        label, scorer = scorers[instrument_id]
+        for subgoal, value in scorer.values(row[5:7] for row in rows).items():
+            scores.setdefault((label, subgoal), {})[timepoint] = value
     return scores

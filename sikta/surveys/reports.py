@@ -15,14 +15,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from sikta.core.dates import on_days
 from sikta.participants.models import Participant
 from sikta.reports.suppression import Hidden, suppress_table
-from sikta.surveys.models import Answer, Instrument, Response, SubGoal
-from sikta.surveys.scoring import score
+from sikta.surveys.models import Answer, Instrument, Item, Response, SubGoal
+from sikta.surveys.scoring import Scorer
 
 
 @dataclass(frozen=True)
@@ -57,69 +68,91 @@ def pairs(
     period: tuple[dt.date, dt.date] | None = None,
     people: bool = True,
 ) -> list[Pair]:
-    """Every participant with both a start and an exit answer in one enrolment.
+    """Every participant with both a start and an exit answer to `instrument` in one
+    enrolment (`pairs_per_instrument` of one)."""
+    return pairs_per_instrument([instrument], participants, period=period, people=people)[
+        instrument.pk
+    ]
+
+
+def pairs_per_instrument(
+    instruments: list[Instrument],
+    participants: QuerySet[Participant],
+    *,
+    period: tuple[dt.date, dt.date] | None = None,
+    people: bool = True,
+) -> dict[int, list[Pair]]:
+    """Per instrument (by key), every participant with both a start and an exit answer to it in
+    one enrolment.
 
     `period` limits to exit answers completed within it (the period the change is reported for).
-    The answers are read as plain tuples (there may be many); only the paired participants
-    are read as objects, for the groupings — and not at all without `people` (a summary of
-    everyone together: each pair's `participant` is then None).
+    The answers of everyone with an exit answer (in the period) are read in one query, as plain
+    tuples; only the paired participants are read as objects, for the groupings — and not at
+    all without `people` (a summary of everyone together: each pair's `participant` is then
+    None).
     """
     from sikta.reports.aggregates import within
 
-    # Its items once, with their sub-goals, rather than once per response scored.
-    if "items" not in getattr(instrument, "_prefetched_objects_cache", {}):
-        instrument = Instrument.objects.prefetch_related("items__subgoal").get(pk=instrument.pk)
-    items = {item.pk: item for item in instrument.items.all()}
-    completed = Response.objects.filter(
-        within(participants), instrument=instrument, completed_at__isnull=False
-    ).order_by()
-    exits = completed.filter(timepoint=Response.Timepoint.EXIT)
+    # The items once, with their sub-goals, rather than once per response scored.
+    missing = [i for i in instruments if "items" not in getattr(i, "_prefetched_objects_cache", {})]
+    prefetch_related_objects(missing, Prefetch("items", Item.objects.select_related("subgoal")))
+    result: dict[int, list[Pair]] = {i.pk: [] for i in instruments}
+    completed = Response.objects.filter(instrument__in=instruments, completed_at__isnull=False)
+    exits = completed.filter(within(participants), timepoint=Response.Timepoint.EXIT)
+    in_period: Any = Value(True)
     if period is not None:
+        bounds = on_days("response__completed_at", *period)
         exits = exits.filter(on_days("completed_at", *period))
-    exit_of = {
-        (participant, start): pk
-        for pk, participant, start in exits.values_list("pk", "participant_id", "enrolment_start")
-    }
-    if not exit_of:
-        return []
-    # Only the people with an exit answer (in the period) have pairs: their start answers,
-    # and the answers of both, are all that is read.
+        in_period = ExpressionWrapper(bounds, output_field=BooleanField()) if bounds else in_period
     exited = exits.values("participant_id")
-    start_of = {
-        (participant, start): pk
-        for pk, participant, start in completed.filter(
-            timepoint=Response.Timepoint.START, participant_id__in=exited
-        ).values_list("pk", "participant_id", "enrolment_start")
-        if (participant, start) in exit_of
-    }
-    wanted = {*start_of.values(), *(exit_of[key] for key in start_of)}
-    answers: dict[int, list[tuple[Any, int | None]]] = defaultdict(list)
-    for response, item, value in (
+    # Each response's answers, and what the response is: whose, which enrolment, start or exit.
+    responses: dict[int, tuple[int, int, dt.date, str, bool]] = {}
+    answers: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for response, *about, item, value in (
         Answer.objects.filter(
             response__participant_id__in=exited,
-            response__instrument=instrument,
+            response__instrument__in=instruments,
             response__completed_at__isnull=False,
         )
-        .order_by("pk")
-        .values_list("response_id", "item_id", "value")
+        .annotate(in_period=in_period)
+        .order_by()
+        .values_list(
+            "response_id",
+            "response__instrument_id",
+            "response__participant_id",
+            "response__enrolment_start",
+            "response__timepoint",
+            "in_period",
+            "item_id",
+            "value",
+        )
     ):
-        if response in wanted:
-            answers[response].append((items[item], value))
+        responses[response] = tuple(about)  # type: ignore[assignment]
+        answers[response].append((item, value))
+    exit_of, start_of = {}, {}
+    for response, (instrument, participant, enrolment, timepoint, counted) in responses.items():
+        if timepoint == Response.Timepoint.START:
+            start_of[(instrument, participant, enrolment)] = response
+        elif counted:
+            exit_of[(instrument, participant, enrolment)] = response
     found = (
         participants.filter(pk__in=exited).select_related("kommun__lansdel", "track").in_bulk()
-        if people
+        if people and exit_of
         else {}
     )
-    result = []
-    for (participant, enrolment), start in start_of.items():
-        before = {s.subgoal: s.value for s in score(instrument, answers[start])}
-        after = {
-            s.subgoal: s.value
-            for s in score(instrument, answers[exit_of[(participant, enrolment)]])
-        }
+    scorers = {i.pk: Scorer(i) for i in instruments}
+    for key, start in start_of.items():
+        if (end := exit_of.get(key)) is None:
+            continue
+        instrument, participant, _enrolment = key
+        scorer = scorers[instrument]
+        before = scorer.values(answers[start])
+        after = scorer.values(answers[end])
         for subgoal, value in before.items():
             if value is not None and after.get(subgoal) is not None:
-                result.append(Pair(found.get(participant), subgoal, value, after[subgoal]))
+                result[instrument].append(
+                    Pair(found.get(participant), subgoal, value, after[subgoal])
+                )
     return result
 
 
@@ -139,7 +172,11 @@ def summarise(
     subgoals: list[SubGoal] | None = None,
 ) -> list[Summary]:
     """The change per group and sub-goal (`subgoals`: all of them, if already read)."""
-    key = GROUPINGS[group_by]
+    if group_by == "all":  # one label for everyone, translated once
+        everyone = _("All")
+        key: Callable[[Any], str] = lambda _p: everyone  # noqa: E731
+    else:
+        key = GROUPINGS[group_by]
     groups: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     for pair in found:
         groups[(key(pair.participant), pair.subgoal)].append(pair.change)
@@ -245,11 +282,11 @@ def summary_per_instrument(
     subgoals = list(SubGoal.objects.all())
     names = {s.code: s.name for s in subgoals}
     instruments = current_instruments()
-    prefetch_related_objects(instruments, "items__subgoal")  # every instrument's items at once
+    found = pairs_per_instrument(instruments, participants, period=period, people=False)
     result = []
     for instrument in instruments:
         summaries = summarise(
-            pairs(instrument, participants, period=period, people=False),
+            found[instrument.pk],
             group_by="all",
             min_group=min_group,
             subgoals=subgoals,

@@ -6,10 +6,10 @@ on 0–100 of its own scale before the mean: 0 is the worst end, 100 the best.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sikta.surveys.models import Instrument, Item
 
@@ -43,20 +43,77 @@ def item_percent(item: Item, value: int, instrument: Instrument) -> Decimal:
 
 
 def score(instrument: Instrument, answers: Iterable[tuple[Item, int | None]]) -> list[Score]:
-    answered = [(item, value) for item, value in answers if value is not None]
-    if instrument.scoring == Instrument.Scoring.WHO5:
-        items = list(instrument.items.all())
-        # The manual sums the five items (0–5 each) and multiplies by 4; with an item
-        # missing there is no score.
-        if len(answered) < len(items):
-            return [Score(items[0].subgoal.code if items else "", None)]
-        raw = sum(item_value(item, value, instrument) for item, value in answered)
-        percent = raw * 4
-        return [Score(answered[0][0].subgoal.code, Decimal(percent), raw=raw, percent=percent)]
-    by_subgoal: dict[str, list[Decimal]] = defaultdict(list)
-    for item, value in answered:
-        by_subgoal[item.subgoal.code].append(item_percent(item, value, instrument))
-    return [
-        Score(code, (sum(vs) / len(vs)).quantize(Decimal("0.1"), ROUND_HALF_UP))
-        for code, vs in by_subgoal.items()
-    ]
+    """The scores of one response (its answers with their items, sub-goals read)."""
+    answers = list(answers)
+    given = {item.pk: item for item, _value in answers}
+    if instrument.scoring == Instrument.Scoring.WHO5:  # all its items, the answered as given
+        items = [given.get(item.pk, item) for item in instrument.items.all()]
+    else:
+        items = list(given.values())
+    return Scorer(instrument, items).score((item.pk, value) for item, value in answers)
+
+
+class Scorer:
+    """Scores many responses to one instrument: what an answer counts (its sub-goal, its
+    value turned and put on 0–100) is worked out once per item and value, not per answer.
+
+    `items`: the instrument's items with their sub-goals read (default: all of them; WHO-5
+    needs all of them, to know when one is missing)."""
+
+    def __init__(self, instrument: Instrument, items: Iterable[Item] | None = None) -> None:
+        self.instrument = instrument
+        self.who5 = instrument.scoring == Instrument.Scoring.WHO5
+        self.items = {
+            item.pk: item for item in (instrument.items.all() if items is None else items)
+        }
+        self.counted: dict[tuple[int, int], tuple[str, int, Decimal]] = {}
+
+    def _count(self, item_id: int, value: int) -> tuple[str, int, Decimal]:
+        """An answer's sub-goal, counted value and its 0–100 (read once per item and value)."""
+        key = (item_id, value)
+        if (found := self.counted.get(key)) is None:
+            item = self.items[item_id]
+            found = self.counted[key] = (
+                item.subgoal.code,
+                item_value(item, value, self.instrument),
+                item_percent(item, value, self.instrument),
+            )
+        return found
+
+    def score(self, answers: Iterable[tuple[int, int | None]]) -> list[Score]:
+        """The scores of one response from its (item key, value) pairs."""
+        return [
+            Score(code, value, raw=int(value) // 4, percent=int(value))
+            if self.who5 and value is not None
+            else Score(code, value)
+            for code, value in self.values(answers).items()
+        ]
+
+    def values(self, answers: Iterable[tuple[int, int | None]]) -> dict[str, Decimal | None]:
+        """The scores of one response by sub-goal (for many responses: no object per score)."""
+        counted = self.counted
+        found = [
+            counted.get((item, value)) or self._count(item, value)
+            for item, value in answers
+            if value is not None
+        ]
+        if self.who5:
+            # The manual sums the five items (0–5 each) and multiplies by 4; with an item
+            # missing there is no score.
+            if len(found) < len(self.items):
+                first = next(iter(self.items.values()), None)
+                return {first.subgoal.code if first else "": None}
+            return {found[0][0]: Decimal(4 * sum(value for _code, value, _percent in found))}
+        sums: dict[str, list[Any]] = {}
+        for code, _value, percent in found:
+            if (entry := sums.get(code)) is None:
+                sums[code] = [percent, 1]
+            else:
+                entry[0] += percent
+                entry[1] += 1
+        return {
+            code: (total / n).quantize(TENTH, ROUND_HALF_UP) for code, (total, n) in sums.items()
+        }
+
+
+TENTH = Decimal("0.1")
