@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -107,7 +107,11 @@ def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
 @require_safe
 def report_dashboard(request: HttpRequest) -> HttpResponse:
     insats = insats_of(request.user)
-    several = reported_insatser(request.user).count() > 1
+    # How many insatser the user reports on, and the span they cover (for the goal by quarter).
+    insatser = reported_insatser(request.user).aggregate(
+        count=Count("pk"), start=Min("start_date"), end=Max("end_date")
+    )
+    several = insatser["count"] > 1
     form = DashboardForm(_query(request, _defaults(several)), several=several)
     data = form.cleaned_data if form.is_valid() else _defaults(several)
     period = (data["date_from"], data["date_to"])
@@ -149,21 +153,21 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             "surveys": summary_per_instrument(participants, period, min_group),
             "goal": goal,
             "goal_texts": goal.texts(minimum),
-            "goal_trend": _goal_trend(participants, reported_insatser(request.user), minimum),
+            "goal_trend": _goal_trend(participants, insatser["start"], insatser["end"], minimum),
             "insats": insats,
             "query": request.GET.urlencode(),
         },
     )
 
 
-def _goal_trend(participants: Any, insatser: Any, minimum: int | None) -> dict[str, Any]:
-    """The goal figure by quarter over the insats period so far (for the förbund: from the
-    first insats's start), as a table and a chart."""
-    span = insatser.aggregate(start=Min("start_date"), end=Max("end_date"))
-    if span["start"] is None:
+def _goal_trend(
+    participants: Any, start: dt.date | None, end: dt.date | None, minimum: int | None
+) -> dict[str, Any]:
+    """The goal figure by quarter over the insats period so far (`start` to `end`: for the
+    förbund, from the first insats's start), as a table and a chart."""
+    if start is None or end is None:
         return {"rows": [], "chart": ""}
-    end = min(timezone.localdate(), span["end"])
-    trend = goal_trend(participants, span["start"], end)
+    trend = goal_trend(participants, start, min(timezone.localdate(), end))
     rows = [(label, g, g.texts(minimum)) for label, g in trend]
     title = _(
         "Share discharged to one of the six destinations, by quarter, against the goal of 100 %"
