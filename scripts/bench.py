@@ -353,13 +353,16 @@ def seed(name: str, participants: int, referrals: int, *extra: str) -> float:
 
 
 class Clients:
-    """A logged-in test client per user (and per role: the förbund's or the insats's)."""
+    """A logged-in test client per user (and per role: the förbund's or the insats's), each
+    with its second step done (an authenticator app), as staff work in production."""
 
     def __init__(self) -> None:
         self.clients: dict[tuple[str, bool], Any] = {}
 
     def __call__(self, measure: Measure) -> Any:
         from django.test import Client
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from sikta.access.middleware import SESSION_KEY
         from sikta.accounts.models import User
@@ -370,10 +373,14 @@ class Clients:
             client = Client()
             user = User.objects.get(username=measure.username)
             client.force_login(user)
+            session = client.session
+            device, _created = TOTPDevice.objects.get_or_create(
+                user=user, name="bench", defaults={"confirmed": True}
+            )
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             if measure.forbund:
-                session = client.session
                 session[SESSION_KEY] = StaffMember.objects.get(user=user, insats=None).pk
-                session.save()
+            session.save()
             self.clients[key] = client
         return self.clients[key]
 
@@ -504,6 +511,10 @@ def worker(out: Path) -> None:
     result["participants"] = Participant.objects.count()
 
     context = context_now(period, keep=small_context)
+    # As a server process does before its first request (sikta/wsgi.py).
+    from sikta.core.startup import settle
+
+    settle()
     for measure in REPORTS + PAGES:
         row: dict[str, Any] = {"label": measure.label}
         result["rows"].append(row)
