@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -36,8 +36,7 @@ from sikta.surveys.models import Answer, Instrument, Item, Response, SubGoal
 from sikta.surveys.scoring import Scorer
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):  # a tuple: there is one per participant and sub-goal
     participant: Participant | None
     subgoal: str
     start: Decimal
@@ -106,9 +105,9 @@ def pairs_per_instrument(
         in_period = ExpressionWrapper(bounds, output_field=BooleanField()) if bounds else in_period
     exited = exits.values("participant_id")
     # Each response's answers, and what the response is: whose, which enrolment, start or exit.
-    responses: dict[int, tuple[int, int, dt.date, str, bool]] = {}
+    responses: dict[int, tuple[Any, ...]] = {}
     answers: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for response, *about, item, value in (
+    for row in (
         Answer.objects.filter(
             response__participant_id__in=exited,
             response__instrument__in=instruments,
@@ -127,14 +126,15 @@ def pairs_per_instrument(
             "value",
         )
     ):
-        responses[response] = tuple(about)  # type: ignore[assignment]
-        answers[response].append((item, value))
+        responses[row[0]] = row
+        answers[row[0]].append(row[6:])
     exit_of, start_of = {}, {}
-    for response, (instrument, participant, enrolment, timepoint, counted) in responses.items():
-        if timepoint == Response.Timepoint.START:
-            start_of[(instrument, participant, enrolment)] = response
-        elif counted:
-            exit_of[(instrument, participant, enrolment)] = response
+    for response, row in responses.items():
+        key = row[1:4]  # instrument, participant, enrolment
+        if row[4] == Response.Timepoint.START:
+            start_of[key] = response
+        elif row[5]:  # an exit answer in the period
+            exit_of[key] = response
     found = (
         participants.filter(pk__in=exited).select_related("kommun__lansdel", "track").in_bulk()
         if people and exit_of
