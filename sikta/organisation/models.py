@@ -40,8 +40,12 @@ class EnglishName(models.Model):
 
     @property
     def label(self) -> str:
-        """The name in the active language: English if chosen and given, else Swedish."""
-        return self.name_en if self.name_en and english() else self.name
+        return label_of(self.name, self.name_en)
+
+
+def label_of(name: str, name_en: str) -> str:
+    """A name in the active language: English if chosen and given, else Swedish."""
+    return name_en if name_en and english() else name
 
 
 class InsatsQuerySet(models.QuerySet["Insats"]):

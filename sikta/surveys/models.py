@@ -207,6 +207,5 @@ class Answer(models.Model):
 
 def current_instruments() -> list[Instrument]:
     """The newest version of each instrument."""
-    newest = Instrument.objects.values("code").annotate(v=models.Max("version"))
-    wanted = {(row["code"], row["v"]) for row in newest}
-    return [i for i in Instrument.objects.all() if (i.code, i.version) in wanted]
+    newest = Instrument.objects.filter(code=models.OuterRef("code")).order_by("-version")
+    return list(Instrument.objects.filter(version=models.Subquery(newest.values("version")[:1])))

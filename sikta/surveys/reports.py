@@ -60,6 +60,10 @@ class Summary:
     worse: int | None = None
 
 
+# An instrument's items with their sub-goals, in one query.
+ITEMS = Prefetch("items", Item.objects.select_related("subgoal"))
+
+
 def pairs(
     instrument: Instrument,
     participants: QuerySet[Participant],
@@ -94,7 +98,7 @@ def pairs_per_instrument(
 
     # The items once, with their sub-goals, rather than once per response scored.
     missing = [i for i in instruments if "items" not in getattr(i, "_prefetched_objects_cache", {})]
-    prefetch_related_objects(missing, Prefetch("items", Item.objects.select_related("subgoal")))
+    prefetch_related_objects(missing, ITEMS)
     result: dict[int, list[Pair]] = {i.pk: [] for i in instruments}
     completed = Response.objects.filter(instrument__in=instruments, completed_at__isnull=False)
     exits = completed.filter(within(participants), timepoint=Response.Timepoint.EXIT)
@@ -279,9 +283,13 @@ def summary_per_instrument(
     and the lägesrapport show this."""
     from sikta.surveys.models import current_instruments
 
-    subgoals = list(SubGoal.objects.all())
-    names = {s.code: s.name for s in subgoals}
     instruments = current_instruments()
+    prefetch_related_objects(instruments, ITEMS)
+    # The sub-goals their items measure (the only ones with pairs).
+    subgoals = list(
+        {item.subgoal.pk: item.subgoal for i in instruments for item in i.items.all()}.values()
+    )
+    names = {s.code: s.name for s in subgoals}
     found = pairs_per_instrument(instruments, participants, period=period, people=False)
     result = []
     for instrument in instruments:
