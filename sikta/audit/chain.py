@@ -81,32 +81,84 @@ def link(events: Iterable[AuditEvent], *, using: str = "default") -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
-    count: int
+    count: int  # records verified, counting those of the check it continued from
     broken_pk: int | None = None
     broken_at: dt.datetime | None = None
-    problem: str = ""  # "content", "link" or "missing"
+    problem: str = ""  # "content", "link", "missing" or "changed"
     message: str = ""
+    # The last record verified (where a later check may continue from); `more`: the check
+    # stopped at its limit before the end of the log.
+    through_pk: int | None = None
+    through_sequence: int | None = None
+    through_hash: str = ""
+    more: bool = False
+    verified: int = 0  # records verified by this check itself
 
     @property
     def ok(self) -> bool:
         return self.broken_pk is None
 
 
-def verify_chain(*, chunk_size: int = 2000, using: str = "default") -> ChainReport:
-    """Recompute the chain in pk order, in chunks; report the first broken link."""
+def verify_chain(
+    *,
+    chunk_size: int = 2000,
+    using: str = "default",
+    since: Any = None,
+    limit: int | None = None,
+) -> ChainReport:
+    """Recompute the chain in pk order, in chunks; report the first broken link.
+
+    From the first record, or with `since` (a `ChainCheck` that found the chain intact) from
+    the record after the one it verified last — which must still carry the hash it had then.
+    With `limit`, at most that many records (`more` says whether some are left)."""
     from sikta.audit.models import AuditEvent
 
-    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
     previous, expected_sequence, count, last_pk = GENESIS, 1, 0, 0
+    # Continuing: the first chunk begins with the record verified last, to see it unchanged.
+    resuming = since is not None and since.through_pk is not None
+    if resuming:
+        previous, count, last_pk = since.through_hash, since.count, since.through_pk
+        expected_sequence = (since.through_sequence or 0) + 1
+    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
+    start = count
+    # The record verified last: pk, sequence, hash.
+    through = (
+        (since.through_pk, since.through_sequence, previous) if since else (None, None, previous)
+    )
+
+    def report(**found: Any) -> ChainReport:
+        return ChainReport(
+            count=count,
+            through_pk=through[0],
+            through_sequence=through[1],
+            through_hash=through[2],
+            verified=count - start,
+            **found,
+        )
+
     while True:
+        size = chunk_size if limit is None else min(chunk_size, start + limit - count)
+        if size <= 0:
+            more = AuditEvent.objects.using(using).filter(pk__gt=last_pk).exists()
+            return report(more=more)
+        after = {"pk__gte" if resuming else "pk__gt": last_pk}
         chunk = list(
             AuditEvent.objects.using(using)
-            .filter(pk__gt=last_pk)
+            .filter(**after)
             .order_by("pk")
-            .only(*fields)[:chunk_size]
+            .only(*fields)[: size + resuming]
         )
+        if resuming:
+            resuming = False
+            if not chunk or chunk[0].pk != last_pk or chunk[0].hash != previous:
+                return report(
+                    broken_pk=last_pk,
+                    problem="changed",
+                    message="the record verified last is changed or gone since it was verified",
+                )
+            chunk = chunk[1:]
         if not chunk:
-            return ChainReport(count=count)
+            return report()
         for event in chunk:
             problem = ""
             if record_hash(event.previous_hash, event) != event.hash:
@@ -122,14 +174,28 @@ def verify_chain(*, chunk_size: int = 2000, using: str = "default") -> ChainRepo
                 else:
                     problem, message = "link", "previous_hash is not the previous record's hash"
             if problem:
-                return ChainReport(
-                    count=count,
-                    broken_pk=event.pk,
-                    broken_at=event.at,
-                    problem=problem,
-                    message=message,
+                return report(
+                    broken_pk=event.pk, broken_at=event.at, problem=problem, message=message
                 )
             previous = event.hash
             expected_sequence = (event.sequence or expected_sequence) + 1
             count += 1
+            through = (event.pk, event.sequence, event.hash)
         last_pk = chunk[-1].pk
+
+
+def save_check(report: ChainReport, *, complete: bool, using: str = "default") -> Any:
+    """Keep `report` as a `ChainCheck`: a later check continues from it if it found the chain
+    intact."""
+    from sikta.audit.models import ChainCheck
+
+    return ChainCheck.objects.using(using).create(
+        complete=complete,
+        count=report.count,
+        through_pk=report.through_pk,
+        through_sequence=report.through_sequence,
+        through_hash=report.through_hash,
+        broken_pk=report.broken_pk,
+        problem=report.problem,
+        message=report.message[:200],
+    )

@@ -226,3 +226,35 @@ class LogReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.event_id}"
+
+
+class ChainCheck(models.Model):
+    """A verification of the hash chain, up to the record `through_pk`: where the next check may
+    continue from. `complete`: this one recomputed every record from the first (the nightly
+    `manage.py verify_audit_chain`); otherwise it continued from an earlier check."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    complete = models.BooleanField(_("from the first record"))
+    count = models.PositiveBigIntegerField(_("records verified"))
+    # All set by the check itself.
+    through_pk = models.PositiveBigIntegerField(
+        _("last record verified"), null=True, editable=False
+    )
+    through_sequence = models.PositiveBigIntegerField(null=True, editable=False)
+    through_hash = models.CharField(max_length=64, blank=True, editable=False)
+    broken_pk = models.PositiveBigIntegerField(_("first broken record"), null=True, editable=False)
+    problem = models.CharField(max_length=20, blank=True, editable=False)
+    message = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("hash chain check")
+        verbose_name_plural = _("hash chain checks")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.count}"
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_pk is None

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from sikta.audit.chain import GENESIS, record_hash, verify_chain
-from sikta.audit.models import AuditAction, AuditEvent
+from sikta.audit.models import AuditAction, AuditEvent, ChainCheck
 from sikta.audit.services import audit_record, audit_record_many
 from tests.conftest import Personas
 
@@ -112,17 +112,91 @@ def test_the_command_fails_on_a_broken_chain(events: list[AuditEvent]) -> None:
     assert "content" in str(raised.value)
 
 
-def test_the_page_shows_the_broken_link(personas: Personas, events: list[AuditEvent]) -> None:
+CHAIN = "/logg/granskning/kedja/"
+
+
+def test_the_page_checks_from_the_first_record_when_nothing_was_checked_before(
+    personas: Personas, events: list[AuditEvent]
+) -> None:
+    client = personas.client("insatsledare")  # (its login is a record too)
+    written = AuditEvent.objects.count()
+    last = AuditEvent.objects.latest("pk").pk
+    report = client.get(CHAIN).context["report"]
+    assert report.ok and report.verified == report.count == written
+    check = ChainCheck.objects.get()
+    assert check.complete and check.through_pk == last and check.count == written
+
+
+def test_the_page_verifies_only_what_was_written_since_the_last_check(
+    personas: Personas, events: list[AuditEvent]
+) -> None:
     client = personas.client("insatsledare")
-    assert client.get("/logg/granskning/kedja/").context["report"].ok
+    call_command("verify_audit_chain")  # the night's complete check
+    written = AuditEvent.objects.count()
+    first = client.get(CHAIN).context["report"]
+    assert first.ok and first.verified == 0 and first.count == written
+    audit_record(action=AuditAction.LOGIN)
+    second = client.get(CHAIN)
+    # The first visit's own record and the login: two written since.
+    assert second.context["report"].verified == 2
+    assert second.context["complete"].count == written
+    page = second.content.decode()
+    assert "Intakt vid kontrollen" in page and "2 poster som skrivits sedan kontrollen" in page
+
+
+def test_an_old_record_changed_is_found_by_the_nightly_check_and_shown(
+    personas: Personas, events: list[AuditEvent]
+) -> None:
+    client = personas.client("insatsledare")
+    assert client.get(CHAIN).context["report"].ok
 
     _raw("DELETE FROM audit_auditevent WHERE id = %s", [events[3].pk])
-    response = client.get("/logg/granskning/kedja/")
-    assert response.context["report"].broken_pk == events[4].pk
-    assert response.context["report"].problem == "missing"
+    # Behind the last check: the page's check of what came since does not see it ...
+    assert client.get(CHAIN).context["report"].ok
+    # ... the night's check from the first record does, and the page shows it.
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain")
+    response = client.get(CHAIN)
+    complete = response.context["complete"]
+    assert not complete.ok and complete.broken_pk == events[4].pk
+    assert complete.problem == "missing"
     page = response.content.decode()
     assert 'role="alert"' in page
     assert f"#{events[4].pk}<" in page
+
+
+def test_a_record_written_since_the_last_check_and_then_deleted_is_found_by_the_page(
+    personas: Personas, events: list[AuditEvent]
+) -> None:
+    call_command("verify_audit_chain")
+    later = [audit_record(action=AuditAction.LOGIN, detail={"n": n}) for n in range(3)]
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [later[1].pk])
+    report = personas.client("insatsledare").get(CHAIN).context["report"]
+    assert report.broken_pk == later[2].pk and report.problem == "missing"
+
+
+def test_the_record_a_check_ended_at_changed_afterwards_is_found(
+    personas: Personas, events: list[AuditEvent]
+) -> None:
+    call_command("verify_audit_chain")
+    _raw("UPDATE audit_auditevent SET hash = %s WHERE id = %s", ["0" * 64, events[-1].pk])
+    report = personas.client("insatsledare").get(CHAIN).context["report"]
+    assert report.broken_pk == events[-1].pk and report.problem == "changed"
+
+
+def test_the_page_verifies_a_long_log_a_part_at_a_time(
+    personas: Personas, events: list[AuditEvent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sikta.audit import views
+
+    monkeypatch.setattr(views, "PAGE_LIMIT", 2)
+    client = personas.client("insatsledare")
+    first = client.get(CHAIN)
+    assert first.context["report"].verified == 2 and first.context["report"].more
+    assert "högst 2 poster åt gången" in first.content.decode()
+    assert not ChainCheck.objects.filter(complete=True).exists()
+    second = client.get(CHAIN).context["report"]
+    assert second.verified == 2 and second.count == 4
 
 
 def test_the_page_is_for_the_leads_only(personas: Personas) -> None:

@@ -1,4 +1,6 @@
-"""Recompute the audit log's hash chain; exit 1 and name the first broken link if it is broken."""
+"""Recompute the audit log's hash chain from its first record (nightly, from cron); keep the result
+(the page under Logg shows it, and checks the records written since); exit 1 and name the first
+broken link if it is broken."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sikta.audit.chain import verify_chain
+from sikta.audit.chain import save_check, verify_chain
 
 
 class Command(BaseCommand):
@@ -17,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, chunk_size: int, **options: Any) -> None:
         report = verify_chain(chunk_size=chunk_size)
+        save_check(report, complete=True)
         if report.ok:
             self.stdout.write(f"OK: {report.count} records")
             return
