@@ -1055,12 +1055,13 @@ def conclusion(result: dict[str, Any]) -> str:
             f"{_seconds(d['delete_s'])} plus {_seconds(d['vacuum_s'])} of VACUUM, against "
             f"{d['drop_ms']:.0f} ms to drop a year's partition; but nothing deletes audit "
             "records today (gallring keeps the log), and after either the chain needs an anchor: "
-            "verify_chain starts from the genesis hash and reports the first remaining record as "
-            "missing its predecessors. "
+            "verify_chain from the genesis hash reports the first remaining record as missing "
+            "its predecessors (a stored ChainCheck is such an anchor). "
         )
     text += (
-        f"verify_chain takes {_seconds(verify_s)} for the whole log ({how}), inside the request "
-        "on its page. So partitioning by year is not needed at "
+        f"verify_chain takes {_seconds(verify_s)} for the whole log ({how}): the nightly "
+        "verify_audit_chain; the page continues from the last check. So partitioning by year is "
+        "not needed at "
         f"{_n(rows)} records; it becomes worth its cost (the primary key and the unique "
         "sequence would have to include `at`) once a retention rule deletes audit records "
     )
