@@ -303,7 +303,8 @@ def referral_figures(
     )
     for group, (_group, status, code, name, n) in by_group((row[0], row) for row in rows):
         group = group or "–"
-        by_status[group][status] += n
+        counts = by_status[group]
+        counts[status] = counts.get(status, 0) + n  # (a status no longer in use: not shown)
         names[code] = name
         by_referrer[group][code] = by_referrer[group].get(code, 0) + n
     received = _figure(
