@@ -38,11 +38,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def defused(value: Any) -> Any:
     """A cell's value as written: numbers stay numbers; text that a spreadsheet would run as a
     formula gets an apostrophe first."""
-    return _cell(value)
-
-
-def _cell(value: Any) -> Any:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula is defused."""
     kind = type(value)
     if kind is str:
         return "'" + value if value[:1] in _FORMULA else value
@@ -90,7 +85,7 @@ def _csv(lines: Iterable[list[Any]], checked: bool) -> Iterator[str]:
     buffer.write("\ufeff")
     lines = iter(lines)
     while batch := list(islice(lines, BATCH)):
-        writer.writerows(batch if checked else ([_cell(v) for v in line] for line in batch))
+        writer.writerows(batch if checked else ([defused(v) for v in line] for line in batch))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -199,7 +194,7 @@ def _xlsx(lines: Iterable[list[Any]], sheet: str, checked: bool) -> Iterator[byt
             )
             rows: list[str] = []
             for line in lines:
-                cells = line if checked else [_cell(v) for v in line]
+                cells = line if checked else [defused(v) for v in line]
                 rows.append("<row>" + "".join([_xml_cell(v) for v in cells]) + "</row>")
                 if len(rows) == BATCH:
                     part.write("".join(rows).encode())

@@ -23,6 +23,24 @@ HEADERS = [
     "Utfall",
 ]
 
+# The column of each field in a file with HEADERS (an import batch's mapping).
+MAPPING = {
+    field: column
+    for column, field in enumerate(
+        [
+            "personnummer",
+            "first_name",
+            "last_name",
+            "kommun",
+            "track",
+            "start_date",
+            "caseworker",
+            "end_date",
+            "outcome",
+        ]
+    )
+}
+
 EMPLOYER_HEADERS = [
     "Arbetsgivare",
     "Organisationsnummer",

@@ -47,6 +47,7 @@ from tests.factories import (
     StaffMemberFactory,
     fictional_personnummer,
 )
+from tests.imports.support import HEADERS, MAPPING
 from tests.security.support import allowed_methods
 
 pytestmark = pytest.mark.django_db
@@ -188,28 +189,8 @@ class World:
             "uploaded_by": staff.user,
             "kind": "deltagare",
             "filename": "lista.xlsx",
-            "headers": [
-                "Personnummer",
-                "Förnamn",
-                "Efternamn",
-                "Kommun",
-                "Spår",
-                "Startdatum",
-                "Coach",
-                "Slutdatum",
-                "Utfall",
-            ],
-            "mapping": {
-                "personnummer": 0,
-                "first_name": 1,
-                "last_name": 2,
-                "kommun": 3,
-                "track": 4,
-                "start_date": 5,
-                "caseworker": 6,
-                "end_date": 7,
-                "outcome": 8,
-            },
+            "headers": HEADERS,
+            "mapping": MAPPING,
             "mapped": True,
         }
         self.batch = ImportBatch.objects.create(**batch, rows=[])
