@@ -90,9 +90,9 @@ def pairs_per_instrument(
 
     `period` limits to exit answers completed within it (the period the change is reported for).
     The answers of everyone with an exit answer (in the period) are read in one query, as plain
-    tuples; only the paired participants are read as objects, for the groupings — and not at
-    all without `people` (a summary of everyone together: each pair's `participant` is then
-    None).
+    tuples, and added up in whole units (`Scorer.counts`) without an object per response; only
+    the paired participants are read as objects, for the groupings — and not at all without
+    `people` (a summary of everyone together: each pair's `participant` is then None).
     """
     from sikta.reports.aggregates import within
 
@@ -108,19 +108,24 @@ def pairs_per_instrument(
         exits = exits.filter(on_days("completed_at", *period))
         in_period = ExpressionWrapper(bounds, output_field=BooleanField()) if bounds else in_period
     exited = exits.values("participant_id")
-    # Each response's answers, and what the response is: whose, which enrolment, start or exit.
-    responses: dict[int, tuple[Any, ...]] = {}
-    answers: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for row in (
+    # What an answer to each item counts, in its instrument's units (sikta.surveys.scoring).
+    scorers = {i.pk: Scorer(i) for i in instruments}
+    counts = {item: count for scorer in scorers.values() for item, count in scorer.counts.items()}
+    # The answers, read in one query as plain tuples, added up as they come per participant,
+    # enrolment and sub-goal (there is one start and one exit response per enrolment): the
+    # units at start, how many answers; the units at exit (in the period), how many.
+    units: dict[tuple[Any, ...], list[int]] = {}
+    start = Response.Timepoint.START
+    for instrument, participant, enrolment, timepoint, counted, item, value in (
         Answer.objects.filter(
             response__participant_id__in=exited,
             response__instrument__in=instruments,
             response__completed_at__isnull=False,
+            value__isnull=False,
         )
         .annotate(in_period=in_period)
         .order_by()
         .values_list(
-            "response_id",
             "response__instrument_id",
             "response__participant_id",
             "response__enrolment_start",
@@ -130,33 +135,31 @@ def pairs_per_instrument(
             "value",
         )
     ):
-        responses[row[0]] = row
-        answers[row[0]].append(row[6:])
-    exit_of, start_of = {}, {}
-    for response, row in responses.items():
-        key = row[1:4]  # instrument, participant, enrolment
-        if row[4] == Response.Timepoint.START:
-            start_of[key] = response
-        elif row[5]:  # an exit answer in the period
-            exit_of[key] = response
+        code, origin, step = counts[item]
+        key = (instrument, participant, enrolment, code)
+        if (entry := units.get(key)) is None:
+            entry = units[key] = [0, 0, 0, 0]
+        if timepoint == start:
+            entry[0] += origin + step * value
+            entry[1] += 1
+        elif counted:  # an exit answer in the period
+            entry[2] += origin + step * value
+            entry[3] += 1
+    paired = []
+    for (instrument, participant, _enrolment, code), (at_start, n, at_exit, m) in units.items():
+        if not (n and m):
+            continue
+        scorer = scorers[instrument]
+        before, after = scorer.of_units(at_start, n), scorer.of_units(at_exit, m)
+        if before is not None and after is not None:
+            paired.append((instrument, participant, code, before, after))
     found = (
         participants.filter(pk__in=exited).select_related("kommun__lansdel", "track").in_bulk()
-        if people and exit_of
+        if people and paired
         else {}
     )
-    scorers = {i.pk: Scorer(i) for i in instruments}
-    for key, start in start_of.items():
-        if (end := exit_of.get(key)) is None:
-            continue
-        instrument, participant, _enrolment = key
-        scorer = scorers[instrument]
-        before = scorer.values(answers[start])
-        after = scorer.values(answers[end])
-        for subgoal, value in before.items():
-            if value is not None and after.get(subgoal) is not None:
-                result[instrument].append(
-                    Pair(found.get(participant), subgoal, value, after[subgoal])
-                )
+    for instrument, participant, code, before, after in paired:
+        result[instrument].append(Pair(found.get(participant), code, before, after))
     return result
 
 

@@ -2,14 +2,20 @@
 
 Items of the programme's survey may have different scales (1–5, 0–10), so each answer is put
 on 0–100 of its own scale before the mean: 0 is the worst end, 100 the best.
+
+The sums are kept in whole units, so that they are exact and the database can add them up: an
+answer counts `a + b × value` units of its sub-goal, where an instrument's unit is 1/L of a
+scale step and L the least common multiple of its items' scale spans (a 1–5 item's step is
+L/4 units, a 0–10 item's L/10). A mean is then one division of whole numbers, rounded once to a
+tenth, halves up; WHO-5's units are its counted values (reverse items turned).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from decimal import Decimal
 
 from sikta.surveys.models import Instrument, Item
 
@@ -30,18 +36,6 @@ def _scale(item: Item, instrument: Instrument) -> tuple[int, int]:
     return instrument.scale_min, instrument.scale_max
 
 
-def item_value(item: Item, value: int, instrument: Instrument) -> int:
-    """The value counted: reverse items turned around on their scale."""
-    low, high = _scale(item, instrument)
-    return low + high - value if item.reverse else value
-
-
-def item_percent(item: Item, value: int, instrument: Instrument) -> Decimal:
-    """The counted value as 0–100 of the item's scale."""
-    low, high = _scale(item, instrument)
-    return Decimal(100 * (item_value(item, value, instrument) - low)) / (high - low)
-
-
 def score(instrument: Instrument, answers: Iterable[tuple[Item, int | None]]) -> list[Score]:
     """The scores of one response (its answers with their items, sub-goals read)."""
     answers = list(answers)
@@ -54,8 +48,8 @@ def score(instrument: Instrument, answers: Iterable[tuple[Item, int | None]]) ->
 
 
 class Scorer:
-    """Scores many responses to one instrument: what an answer counts (its sub-goal, its
-    value turned and put on 0–100) is worked out once per item and value, not per answer.
+    """Scores responses to one instrument: from their answers (`values`), or from the units its
+    answers count (`counts`), added up per sub-goal (`of_units`).
 
     `items`: the instrument's items with their sub-goals read (default: all of them; WHO-5
     needs all of them, to know when one is missing)."""
@@ -63,22 +57,33 @@ class Scorer:
     def __init__(self, instrument: Instrument, items: Iterable[Item] | None = None) -> None:
         self.instrument = instrument
         self.who5 = instrument.scoring == Instrument.Scoring.WHO5
-        self.items = {
-            item.pk: item for item in (instrument.items.all() if items is None else items)
-        }
-        self.counted: dict[tuple[int, int], tuple[str, int, Decimal]] = {}
+        items = list(instrument.items.all() if items is None else items)
+        self.size = len(items)
+        # WHO-5 is one score, under its first item's sub-goal.
+        self.first = items[0].subgoal.code if items else ""
+        scales = {item.pk: _scale(item, instrument) for item in items}
+        self.unit = 1 if self.who5 else math.lcm(*(high - low for low, high in scales.values()))
+        # Per item: its sub-goal and the (a, b) of the units `a + b × value` an answer counts.
+        self.counts: dict[int, tuple[str, int, int]] = {}
+        for item in items:
+            low, high = scales[item.pk]
+            if self.who5:  # the counted value: a reverse item turned around on its scale
+                step, origin = 1, low + high if item.reverse else 0
+            else:  # steps above the worst end of its scale
+                step = self.unit // (high - low)
+                origin = (high if item.reverse else -low) * step
+            code = self.first if self.who5 else item.subgoal.code
+            self.counts[item.pk] = (code, origin, -step if item.reverse else step)
 
-    def _count(self, item_id: int, value: int) -> tuple[str, int, Decimal]:
-        """An answer's sub-goal, counted value and its 0–100 (read once per item and value)."""
-        key = (item_id, value)
-        if (found := self.counted.get(key)) is None:
-            item = self.items[item_id]
-            found = self.counted[key] = (
-                item.subgoal.code,
-                item_value(item, value, self.instrument),
-                item_percent(item, value, self.instrument),
-            )
-        return found
+    def of_units(self, units: int, answered: int) -> Decimal | None:
+        """A sub-goal's score from the sum of its answers' units and how many there were."""
+        if self.who5:
+            # The manual sums the five items (0–5 each) and multiplies by 4; with an item
+            # missing there is no score.
+            return Decimal(4 * units) if answered >= self.size else None
+        whole = self.unit * answered
+        # The mean percent, 100 × units / whole, in tenths, halves up.
+        return Decimal((2000 * units + whole) // (2 * whole)).scaleb(-1)
 
     def score(self, answers: Iterable[tuple[int, int | None]]) -> list[Score]:
         """The scores of one response from its (item key, value) pairs."""
@@ -91,29 +96,17 @@ class Scorer:
 
     def values(self, answers: Iterable[tuple[int, int | None]]) -> dict[str, Decimal | None]:
         """The scores of one response by sub-goal (for many responses: no object per score)."""
-        counted = self.counted
-        found = [
-            counted.get((item, value)) or self._count(item, value)
-            for item, value in answers
-            if value is not None
-        ]
-        if self.who5:
-            # The manual sums the five items (0–5 each) and multiplies by 4; with an item
-            # missing there is no score.
-            if len(found) < len(self.items):
-                first = next(iter(self.items.values()), None)
-                return {first.subgoal.code if first else "": None}
-            return {found[0][0]: Decimal(4 * sum(value for _code, value, _percent in found))}
-        sums: dict[str, list[Any]] = {}
-        for code, _value, percent in found:
+        counts = self.counts
+        sums: dict[str, list[int]] = {}
+        for item, value in answers:
+            if value is None:
+                continue
+            code, origin, step = counts[item]
             if (entry := sums.get(code)) is None:
-                sums[code] = [percent, 1]
+                sums[code] = [origin + step * value, 1]
             else:
-                entry[0] += percent
+                entry[0] += origin + step * value
                 entry[1] += 1
-        return {
-            code: (total / n).quantize(TENTH, ROUND_HALF_UP) for code, (total, n) in sums.items()
-        }
-
-
-TENTH = Decimal("0.1")
+        if self.who5 and not sums:
+            return {self.first: None}
+        return {code: self.of_units(units, n) for code, (units, n) in sums.items()}
