@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "sikta.core.outage.DatabaseOutageMiddleware",
     # Django's, but a session lost with the database is an outage (503), not a 400.
     "sikta.core.outage.SessionMiddleware",
+    # Pushes the session's idle timeout forward once a minute, not on every request.
+    "sikta.core.middleware.IdleTimeoutMiddleware",
     # SAML's own session cookie, which the IdP's cross-site POST back to us carries.
     "djangosaml2.middleware.SamlSessionMiddleware",
     "sikta.core.middleware.CookieLanguageMiddleware",
@@ -244,9 +246,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sessions end after SESSION_IDLE_MINUTES without a request, and with the browser.
+# Sessions end after SESSION_IDLE_MINUTES without a request (to the minute:
+# sikta.core.middleware.IdleTimeoutMiddleware), and with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.test import Client
 
+from sikta.core.middleware import TOUCHED
 from sikta.core.outage import RETRY_AFTER_SECONDS
 from tests.conftest import Personas
 
@@ -24,6 +25,14 @@ DOWN = "connection failed: connection to server at 127.0.0.1, port 5432 failed: 
 def english(client: Client) -> Client:
     """The page in English, so the assertions do not depend on the Swedish catalogue."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def idle(client: Client) -> Client:
+    """A client whose next request pushes its session's idle timeout forward (a save)."""
+    session = client.session
+    session[TOUCHED] = 0
+    session.save()
     return client
 
 
@@ -80,9 +89,9 @@ def test_a_logged_in_user_gets_503_when_the_session_cannot_be_read(personas: Per
 def test_a_write_whose_session_cannot_be_saved_answers_503(
     personas: Personas, error: Exception
 ) -> None:
-    """SESSION_SAVE_EVERY_REQUEST: the session is written after the view, on the way out.
-    Django would call that a session deleted meanwhile (SessionInterrupted, 400)."""
-    client = quiet(personas.client("coach_sodra"))
+    """The session is written after the view, on the way out (here to push its idle timeout
+    forward). Django would call that a session deleted meanwhile (SessionInterrupted, 400)."""
+    client = idle(quiet(personas.client("coach_sodra")))
     with mock.patch.object(Session, "save", side_effect=error):
         response = client.post(
             f"/deltagare/{personas.alice_sodra.pk}/journal/",
@@ -94,7 +103,7 @@ def test_a_write_whose_session_cannot_be_saved_answers_503(
 
 def test_a_session_deleted_meanwhile_is_still_a_bad_request(personas: Personas) -> None:
     """Not an outage: the row is gone (a logout in another tab), as Django reports it."""
-    client = quiet(personas.client("coach_sodra"))
+    client = idle(quiet(personas.client("coach_sodra")))
     with mock.patch.object(
         Session, "save", side_effect=DatabaseError("Forced update did not affect any rows.")
     ):

@@ -178,8 +178,8 @@ _WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 def writes() -> Iterator[list[str]]:
     """The INSERT, UPDATE and DELETE statements run in the block, the session's own excepted.
 
-    The list is filled when the block ends. Sessions are saved on every request (sliding idle
-    timeout), so their writes are no change of data.
+    The list is filled when the block ends. Sessions are saved as their idle timeout moves
+    forward (sikta.core.middleware.IdleTimeoutMiddleware), so their writes are no change of data.
     """
     found: list[str] = []
     with CaptureQueriesContext(connection) as queries:
