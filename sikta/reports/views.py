@@ -107,16 +107,21 @@ def _scope(request: HttpRequest) -> tuple[Any, Any, bool]:
 @require_safe
 def report_dashboard(request: HttpRequest) -> HttpResponse:
     insats = insats_of(request.user)
-    # How many insatser the user reports on, and the span they cover (for the goal by quarter).
+    # How many insatser the user reports on, the span they cover (for the goal by quarter) and
+    # the strictest smallest group among them (for the förbund's: minimum_group).
     insatser = reported_insatser(request.user).aggregate(
-        count=Count("pk"), start=Min("start_date"), end=Max("end_date")
+        count=Count("pk"),
+        start=Min("start_date"),
+        end=Max("end_date"),
+        strictest=Max("report_min_group"),
     )
     several = insatser["count"] > 1
     form = DashboardForm(_query(request, _defaults(several)), several=several)
     data = form.cleaned_data if form.is_valid() else _defaults(several)
     period = (data["date_from"], data["date_to"])
     participants, referrals, must_suppress = _scope(request)
-    minimum = minimum_group(insats) if must_suppress else None
+    min_group = insatser["strictest"] or minimum_group(insats)
+    minimum = min_group if must_suppress else None
     figures = dashboard(participants, referrals, period, data["by"])
     shown = [present(f, minimum=minimum) for f in figures]
     goal = goal_of(next(f for f in figures if f.key == "outcomes"))
@@ -138,7 +143,6 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             f"sikta-rapport-{period[0]}-{period[1]}",
         )
     lansdel = lansdel_of(request.user) if not must_suppress else None
-    min_group = minimum_group(insats)
     return render(
         request,
         "reports/dashboard.html",

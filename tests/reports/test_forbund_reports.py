@@ -93,6 +93,25 @@ def test_a_small_insats_is_hidden_side_by_side_as_everywhere(personas: Personas,
     assert not (isinstance(a_enrolled, int) and isinstance(total, int)), (a_enrolled, total)
 
 
+def test_side_by_side_the_strictest_insatss_smallest_group_holds(
+    personas: Personas, b: World
+) -> None:
+    """An insats may hide more than the default (its own `report_min_group`); the förbund's
+    figures hide what the strictest of its insatser hides, its own figures what it hides."""
+    a = Insats.objects.get(slug="sikta-mot-arbetslivet")
+    Insats.objects.filter(pk=b.insats.pk).update(report_min_group=8)
+    _enrol(a, 7)
+    _enrol(b.insats, 9)
+    dates = {"date_from": PERIOD[0], "date_to": PERIOD[1]}
+    page = _forbund_lead().get("/rapporter/", dates)
+    assert page.context["minimum"] == 8
+    assert str(_rows(page, "participants")[a.name][0]) == "<8"
+    own = personas.client("styrgrupp").get("/rapporter/", {**dates, "by": "all"})
+    assert own.context["minimum"] == a.report_min_group == 5
+    (alone,) = _rows(own, "participants").values()
+    assert alone[0] == 7
+
+
 def test_the_forbund_writes_its_lagesrapport_with_a_column_per_insats(
     personas: Personas, b: World
 ) -> None:
