@@ -3,11 +3,11 @@
 Items of the programme's survey may have different scales (1–5, 0–10), so each answer is put
 on 0–100 of its own scale before the mean: 0 is the worst end, 100 the best.
 
-The sums are kept in whole units, so that they are exact and the database can add them up: an
-answer counts `a + b × value` units of its sub-goal, where an instrument's unit is 1/L of a
-scale step and L the least common multiple of its items' scale spans (a 1–5 item's step is
-L/4 units, a 0–10 item's L/10). A mean is then one division of whole numbers, rounded once to a
-tenth, halves up; WHO-5's units are its counted values (reverse items turned).
+The sums are kept in whole units, so that they are exact and add up as the answers are read:
+an answer counts `a + b × value` units of its sub-goal, where a whole scale (0–100) is L units
+and L the least common multiple of the instrument's scale spans (one step of a 1–5 item is
+L/4 units, of a 0–10 item L/10). A mean is then one division of whole numbers, rounded once to
+a tenth, halves up; WHO-5's units are its counted values (reverse items turned).
 """
 
 from __future__ import annotations
