@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sikta.audit.models import AuditAction, AuditEvent
 from sikta.organisation.loader import load_organisation
@@ -128,6 +130,20 @@ def test_the_list_is_paginated(personas: Personas) -> None:
     second = client.get("/att-gora/?typ=startenkat&sida=2")
     assert len(second.context["tasks"]) == 6
     assert "sida=2" in first.content.decode()
+    # Every kind together: the pages hold what the summary counts, and the union of the kinds
+    # is not counted again for them.
+    with CaptureQueriesContext(connection) as queries:
+        everything = client.get("/att-gora/")
+    pages = everything.context["page"].paginator
+    assert pages.count == everything.context["total"] > 56
+    union_counts = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT COUNT") and "UNION" in q["sql"]
+    ]
+    assert not union_counts
+    last = client.get(f"/att-gora/?sida={pages.num_pages}")
+    assert 50 * (pages.num_pages - 1) + len(last.context["tasks"]) == pages.count
 
 
 def _many(personas: Personas, n: int) -> None:
