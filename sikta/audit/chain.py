@@ -123,7 +123,7 @@ def verify_chain(
     start = count
     # The record verified last: pk, sequence, hash.
     through = (
-        (since.through_pk, since.through_sequence, previous) if since else (None, None, previous)
+        (since.through_pk, since.through_sequence, previous) if resuming else (None, None, previous)
     )
 
     def report(**found: Any) -> ChainReport:
@@ -141,12 +141,10 @@ def verify_chain(
         if size <= 0:
             more = AuditEvent.objects.using(using).filter(pk__gt=last_pk).exists()
             return report(more=more)
-        after = {"pk__gte" if resuming else "pk__gt": last_pk}
+        # Resuming, the record verified last comes first, one more than the chunk.
+        after, size = ({"pk__gte": last_pk}, size + 1) if resuming else ({"pk__gt": last_pk}, size)
         chunk = list(
-            AuditEvent.objects.using(using)
-            .filter(**after)
-            .order_by("pk")
-            .only(*fields)[: size + resuming]
+            AuditEvent.objects.using(using).filter(**after).order_by("pk").only(*fields)[:size]
         )
         if resuming:
             resuming = False

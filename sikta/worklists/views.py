@@ -75,7 +75,8 @@ def _page(
     counts = selectors.counts(user, filters, today=today)
     # The list's length is already counted, kind by kind: counting the whole union again for
     # the pages took as long as all the kinds' counts together.
-    total = counts.get(filters.kind, 0) if filters.kind else sum(counts.values())
+    everything = sum(counts.values())
+    total = counts.get(filters.kind, 0) if filters.kind else everything
     page = CountedPaginator(
         selectors.tasks(user, filters, today=today), selectors.PAGE_SIZE, count=total
     ).get_page(request.GET.get("sida"))
@@ -100,7 +101,7 @@ def _page(
         "page": page,
         "tasks": tasks,
         "counts": [(kind, LABELS[kind], n) for kind, n in counts.items()],
-        "total": sum(counts.values()),
+        "total": everything,
         "query": query,
         "kinds_query": kinds_query,
         "reminder_form": reminder_form or SurveyReminderForm(),
