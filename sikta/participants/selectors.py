@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from sikta.access.roles import CASEWORKER_ROLES
+from sikta.core.reads import Reader, read
 from sikta.organisation.models import Insats, Lansdel, StaffMember, Track, label_of
 from sikta.participants.models import Participant
 
@@ -95,6 +96,10 @@ class Caseloads:
 
 
 def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Caseloads:
+    return read(caseloads_reader(insats, lansdel))
+
+
+def caseloads_reader(insats: Insats | None, lansdel: Lansdel | None = None) -> Reader[Caseloads]:
     """Coaches and koordinatorer of `insats` (every insats: None) with their number of active
     participants, at most CASELOAD_ROWS of them: read as tuples, no objects."""
     staff = StaffMember.objects.filter(is_active=True, role__code__in=CASEWORKER_ROLES)
@@ -102,26 +107,28 @@ def caseloads(insats: Insats | None, lansdel: Lansdel | None = None) -> Caseload
         staff = staff.filter(insats=insats)
     if lansdel is not None:
         staff = staff.filter(lansdel=lansdel)
-    rows = [
-        CaseloadRow(first, last, label_of(role, role_en), label_of(area, area_en), active)
-        for first, last, role, role_en, area, area_en, active in staff.annotate(
-            active=active_count()
+    columns = ("first_name", "last_name", "role__name", "role__name_en", "area", "area_en")
+    found, count = yield [
+        staff.annotate(
+            area=Coalesce("lansdel__name", Value("")),
+            area_en=Coalesce("lansdel__name_en", Value("")),
+            active=active_count(),
         )
         .order_by("lansdel__ordering", "role__ordering", "last_name", "first_name", "pk")
-        .values_list(
-            "first_name",
-            "last_name",
-            "role__name",
-            "role__name_en",
-            Coalesce("lansdel__name", Value("")),
-            Coalesce("lansdel__name_en", Value("")),
-            "active",
-        )[:CASELOAD_ROWS]
+        .values(*columns, "active")[:CASELOAD_ROWS],
+        # How many there are in all, counted apart: a window count on every row would make
+        # the database number the whole staff, with their caseloads, before the cut (10 ms at
+        # 4 500 caseworkers, where the cut table alone takes 2).
+        staff.annotate(all=Value(1, output_field=IntegerField()))
+        .values("all")
+        .annotate(n=Count("pk"))
+        .order_by(),
     ]
-    # How many there are in all, counted apart: a window count on every row would make the
-    # database number the whole staff, with their caseloads, before the cut (10 ms at 4 500
-    # caseworkers, where the cut table alone takes 2).
-    return Caseloads(rows, staff.count())
+    rows = [
+        CaseloadRow(first, last, label_of(role, role_en), label_of(area, area_en), active)
+        for first, last, role, role_en, area, area_en, active in found.columns(*columns, "active")
+    ]
+    return Caseloads(rows, next(count.dicts())["n"])
 
 
 @dataclass(frozen=True)

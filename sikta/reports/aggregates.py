@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from sikta.casework.models import Exit
 from sikta.core.dates import on_days
+from sikta.core.reads import Reader, Rows, read, together
 from sikta.participants.models import Participant
 from sikta.referrals.models import Referral
 from sikta.worktraining.models import Placement
@@ -106,14 +107,16 @@ class Figure:
     overall: list[int] = field(default_factory=list)
 
 
-def _grouped(
-    queryset: QuerySet[Any], by: Any, measures: dict[str, Any]
-) -> dict[str, dict[str, int]]:
-    """The `measures` per group, in the order of the groups' names."""
-    rows = queryset.annotate(group=by).values("group").annotate(**measures).order_by()
+def _grouped(queryset: QuerySet[Any], by: Any, measures: dict[str, Any]) -> QuerySet[Any]:
+    """The query of the `measures` per group (read by `_by_group`)."""
+    return queryset.annotate(group=by).values("group").annotate(**measures).order_by()
+
+
+def _by_group(rows: Rows, measures: Iterable[str]) -> dict[str, dict[str, int]]:
+    """The `measures` (by name) per group, in the order of the groups' names."""
     return {
         group or "–": {k: row[k] or 0 for k in measures}
-        for group, row in by_group((row["group"], row) for row in rows)
+        for group, row in by_group((row["group"], row) for row in rows.dicts())
     }
 
 
@@ -147,24 +150,27 @@ def _figure(
 def participant_flow(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
+    return read(flow_reader(participants, period, by))
+
+
+def flow_reader(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Reader[Figure]:
     start, end = period
-    data = _grouped(
-        participants,
-        dimension(by, on=end),
-        {
-            "started": counted(Q(start_date__range=period)),
-            "ended": counted(Q(end_date__range=period, status=Participant.Status.CLOSED)),
-            "active": counted(
-                Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gt=end)),
-            ),
-        },
-    )
+    measures = {
+        "started": counted(Q(start_date__range=period)),
+        "ended": counted(Q(end_date__range=period, status=Participant.Status.CLOSED)),
+        "active": counted(
+            Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gt=end)),
+        ),
+    }
+    (rows,) = yield [_grouped(participants, dimension(by, on=end), measures)]
     labels = {
         "started": _("Enrolled in the period"),
         "ended": _("Discharged in the period"),
         "active": _("Active at the end of the period"),
     }
-    return _figure("participants", _("Participants"), labels, data)
+    return _figure("participants", _("Participants"), labels, _by_group(rows, measures))
 
 
 def goal_measures() -> dict[str, Count]:
@@ -200,13 +206,24 @@ def outcomes(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
     """Outcomes against the goal: one grouped count of the period's exits."""
-    return _outcomes(
-        exits_in(participants, period), dimension(by, prefix="participant__", on=period[1])
-    )
+    return read(_outcomes_reader(participants, period, by))
 
 
-def _outcomes(exits: QuerySet[Exit], group: Any) -> Figure:
-    data = _grouped(exits, group, {**goal_measures(), "over_year": counted(OVER_YEAR)})
+def _outcomes_reader(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Reader[Figure]:
+    exits = exits_in(participants, period)
+    group = dimension(by, prefix="participant__", on=period[1])
+    (rows,) = yield [_grouped(exits, group, _outcome_measures())]
+    return _outcomes(rows)
+
+
+def _outcome_measures() -> dict[str, Count]:
+    return {**goal_measures(), "over_year": counted(OVER_YEAR)}
+
+
+def _outcomes(rows: Rows) -> Figure:
+    data = _by_group(rows, ("exits", "destination", "over_year"))
     labels = {
         "exits": _("Discharged"),
         "destination": _("To one of the six destinations (goal: all)"),
@@ -223,13 +240,23 @@ def _outcomes(exits: QuerySet[Exit], group: Any) -> Figure:
 def exit_figures(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> tuple[Figure, Figure]:
+    return read(exits_reader(participants, period, by))
+
+
+def exits_reader(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Reader[tuple[Figure, Figure]]:
     """The two figures over the period's exits — outcomes against the goal, and the time in
     the programme — from one grouped count and the medians (two queries; a third for the
     median over everyone when there are groups)."""
     exits = exits_in(participants, period)
     group = dimension(by, prefix="participant__", on=period[1])
-    figure = _outcomes(exits, group)
-    medians = _medians(exits, group)
+    queries = [_grouped(exits, group, _outcome_measures()), _medians(exits, group)]
+    if by != "all":
+        queries.append(_medians(exits, Value("all", output_field=CharField())))
+    counts, *middles = yield queries
+    figure = _outcomes(counts)
+    medians = _middle(middles[0])
 
     def time_row(n: int, over: int, median: int) -> list[int]:
         return [n, median, round(100 * over / n) if n else 0]
@@ -241,7 +268,7 @@ def exit_figures(
     if by == "all":
         overall_median = next(iter(medians.values()), 0)
     else:
-        overall_median = _medians(exits, Value("all", output_field=CharField())).get("all", 0)
+        overall_median = _middle(middles[1]).get("all", 0)
     time = Figure(
         "time",
         _("Time in the programme"),
@@ -257,17 +284,27 @@ def exit_figures(
     return figure, time
 
 
-def _medians(exits: QuerySet[Exit], by: Any) -> dict[str, int]:
-    """The median of `days` per group, in the database: each group's rows are numbered in
-    order and only the one or two in the middle are fetched."""
-    ranked = exits.annotate(
-        group=by,
-        position=Window(RowNumber(), partition_by=[by], order_by=[F("days").asc(), F("pk").asc()]),
-        size=Window(Count("pk"), partition_by=[by]),
-    ).filter(Q(position=(F("size") + 1) / 2) | Q(position=F("size") / 2 + 1))
+def _medians(exits: QuerySet[Exit], by: Any) -> QuerySet[Any]:
+    """The query of the median of `days` per group, in the database: each group's rows are
+    numbered in order and only the one or two in the middle are fetched (`_middle`)."""
+    return (
+        exits.annotate(
+            group=by,
+            position=Window(
+                RowNumber(), partition_by=[by], order_by=[F("days").asc(), F("pk").asc()]
+            ),
+            size=Window(Count("pk"), partition_by=[by]),
+        )
+        .filter(Q(position=(F("size") + 1) / 2) | Q(position=F("size") / 2 + 1))
+        .values("group", "days")
+    )
+
+
+def _middle(rows: Rows) -> dict[str, int]:
+    """The median per group from its one or two middle rows."""
     middle: dict[str, list[dt.timedelta]] = defaultdict(list)
-    for row in ranked.values("group", "days"):
-        middle[row["group"] or "–"].append(row["days"])
+    for group, days in rows.columns("group", "days"):
+        middle[group or "–"].append(days)
     return {g: round(sum(d.days for d in days) / len(days)) for g, days in middle.items()}
 
 
@@ -286,22 +323,29 @@ def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by:
 def referral_figures(
     scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str
 ) -> tuple[Figure, Figure]:
+    return read(referrals_reader(scope, period, by))
+
+
+def referrals_reader(
+    scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str
+) -> Reader[tuple[Figure, Figure]]:
     """The referrals received in the period, by where they stand now and by referring
     organisation: both from one count grouped by status and organisation."""
     statuses = {s.value: str(s.label) for s in Referral.Status}
     by_status: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(statuses, 0))
     by_referrer: dict[str, dict[str, int]] = defaultdict(dict)
     names: dict[str, str] = {}
-    rows = (
+    (rows,) = yield [
         scope.filter(on_days("received_at", *period))
         .annotate(group=dimension(by, on=period[1]))
-        .values_list(
-            "group", "status", "referrer_organisation__code", "referrer_organisation__name"
-        )
+        .values("group", "status", "referrer_organisation__code", "referrer_organisation__name")
         .annotate(n=counted())
         .order_by()
+    ]
+    columns = rows.columns(
+        "group", "status", "referrer_organisation__code", "referrer_organisation__name", "n"
     )
-    for group, (_group, status, code, name, n) in by_group((row[0], row) for row in rows):
+    for group, (_group, status, code, name, n) in by_group((row[0], row) for row in columns):
         group = group or "–"
         counts = by_status[group]
         counts[status] = counts.get(status, 0) + n  # (a status no longer in use: not shown)
@@ -325,30 +369,33 @@ def referral_figures(
 def work_training(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
+    return read(work_training_reader(participants, period, by))
+
+
+def work_training_reader(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> Reader[Figure]:
     start, end = period
     # A cancelled placement never began: it is no work training.
     placements = Placement.objects.filter(within(participants)).exclude(
         status=Placement.Status.CANCELLED
     )
-    data = _grouped(
-        placements,
-        dimension(by, prefix="participant__", on=end),
-        {
-            "started": counted(Q(start_date__range=period)),
-            "ongoing": counted(
-                Q(start_date__lte=end)
-                & (Q(end_date__isnull=True) | Q(end_date__gt=end))
-                & ~Q(status=Placement.Status.ENDED),
-            ),
-            "ended": counted(Q(end_date__range=period)),
-        },
-    )
+    measures = {
+        "started": counted(Q(start_date__range=period)),
+        "ongoing": counted(
+            Q(start_date__lte=end)
+            & (Q(end_date__isnull=True) | Q(end_date__gt=end))
+            & ~Q(status=Placement.Status.ENDED),
+        ),
+        "ended": counted(Q(end_date__range=period)),
+    }
+    (rows,) = yield [_grouped(placements, dimension(by, prefix="participant__", on=end), measures)]
     labels = {
         "started": _("Started in the period"),
         "ongoing": _("Ongoing at the end"),
         "ended": _("Ended in the period"),
     }
-    return _figure("worktraining", _("Work training"), labels, data)
+    return _figure("worktraining", _("Work training"), labels, _by_group(rows, measures))
 
 
 def dashboard(
@@ -357,14 +404,26 @@ def dashboard(
     period: tuple[dt.date, dt.date],
     by: str,
 ) -> list[Figure]:
+    return read(dashboard_reader(participants, referrals, period, by))
+
+
+def dashboard_reader(
+    participants: QuerySet[Participant],
+    referrals: QuerySet[Referral],
+    period: tuple[dt.date, dt.date],
+    by: str,
+) -> Reader[list[Figure]]:
     """The dashboard's figures, in the order shown (the goal's counts are the sums of the
-    outcomes figure's rows: `sikta.reports.goal.goal_of`)."""
-    figures = [
-        *referral_figures(referrals, period, by),
-        participant_flow(participants, period, by),
-        *exit_figures(participants, period, by),
-        work_training(participants, period, by),
-    ]
+    outcomes figure's rows: `sikta.reports.goal.goal_of`). The participants' flow, the
+    longest query, is sent last: the rows of the others are read while it runs
+    (sikta.core.reads)."""
+    (received, referrers), (outcome, time), placements, flow = yield from together(
+        referrals_reader(referrals, period, by),
+        exits_reader(participants, period, by),
+        work_training_reader(participants, period, by),
+        flow_reader(participants, period, by),
+    )
+    figures = [received, referrers, flow, outcome, time, placements]
     if by == "age":
         # Youngest first: "–24" would sort after the digits.
         order = {label: i for i, (_years, label) in enumerate(reversed(AGE_BANDS))}

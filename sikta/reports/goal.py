@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
+from sikta.core.reads import Reader, read
 from sikta.participants.models import Participant
 from sikta.reports.aggregates import Figure, exits_in, goal_measures
 from sikta.reports.suppression import hidden_label
@@ -83,15 +84,26 @@ def quarters(start: dt.date, end: dt.date) -> list[tuple[str, tuple[dt.date, dt.
 def goal_trend(
     participants: QuerySet[Participant], start: dt.date, end: dt.date
 ) -> list[tuple[str, GoalFigure]]:
+    return read(goal_trend_reader(participants, start, end))
+
+
+def goal_trend_reader(
+    participants: QuerySet[Participant], start: dt.date, end: dt.date
+) -> Reader[list[tuple[str, GoalFigure]]]:
     """The goal figure quarter by quarter over a span (the insats period so far): one query,
     the span's exits counted by year and quarter of their end date."""
-    counts = {
-        (row["year"], row["quarter"]): GoalFigure(row["exits"], row["destination"])
-        for row in exits_in(participants, (start, end))
+    (rows,) = yield [
+        exits_in(participants, (start, end))
         .annotate(year=ExtractYear("end_date"), quarter=ExtractQuarter("end_date"))
         .values("year", "quarter")
         .annotate(**goal_measures())
         .order_by()
+    ]
+    counts = {
+        (year, quarter): GoalFigure(exits, destination)
+        for year, quarter, exits, destination in rows.columns(
+            "year", "quarter", "exits", "destination"
+        )
     }
     return [
         (label, counts.get((span[0].year, (span[0].month - 1) // 3 + 1), GoalFigure(0, 0)))

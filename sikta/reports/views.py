@@ -27,17 +27,18 @@ from sikta.access.policy import (
 )
 from sikta.audit.models import AuditAction
 from sikta.audit.services import audit_record
+from sikta.core.reads import nothing, read, together
 from sikta.participants.models import Participant
-from sikta.participants.selectors import caseloads
+from sikta.participants.selectors import caseloads_reader
 from sikta.referrals.models import Referral
 from sikta.reports import exports
-from sikta.reports.aggregates import dashboard
+from sikta.reports.aggregates import dashboard, dashboard_reader
 from sikta.reports.charts import Bar, bar_chart
-from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_of, goal_trend
+from sikta.reports.goal import GOAL_PERCENT, GoalFigure, goal_of, goal_trend_reader
 from sikta.reports.lagesrapport import minimum_group
 from sikta.reports.present import Shown, present
 from sikta.reports.suppression import Hidden
-from sikta.surveys.reports import summary_per_instrument
+from sikta.surveys.reports import summary_reader
 
 BREAKDOWN_LABELS = {
     "all": gettext_lazy("All together"),
@@ -122,11 +123,11 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     participants, referrals, must_suppress = _scope(request)
     min_group = insatser["strictest"] or minimum_group(insats)
     minimum = min_group if must_suppress else None
-    figures = dashboard(participants, referrals, period, data["by"])
-    shown = [present(f, minimum=minimum) for f in figures]
-    goal = goal_of(next(f for f in figures if f.key == "outcomes"))
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
+        figures = dashboard(participants, referrals, period, data["by"])
+        shown = [present(f, minimum=minimum) for f in figures]
+        goal = goal_of(next(f for f in figures if f.key == "outcomes"))
         audit_record(
             request=request,
             action=AuditAction.REPORT_EXPORT,
@@ -143,35 +144,44 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
             f"sikta-rapport-{period[0]}-{period[1]}",
         )
     lansdel = lansdel_of(request.user) if not must_suppress else None
+    start, end = insatser["start"], insatser["end"]
+    span = (start, min(timezone.localdate(), end)) if start and end else None
+    # Everything the page shows, its queries sent together (sikta.core.reads).
+    cases, surveys, trend, figures = read(
+        together(
+            caseloads_reader(insats, lansdel),
+            summary_reader(participants, period, min_group),
+            goal_trend_reader(participants, *span) if span else nothing([]),
+            dashboard_reader(participants, referrals, period, data["by"]),
+        )
+    )
+    goal = goal_of(next(f for f in figures if f.key == "outcomes"))
     return render(
         request,
         "reports/dashboard.html",
         {
             "form": form,
-            "figures": shown,
+            "figures": [present(f, minimum=minimum) for f in figures],
             "period": period,
             "by_label": BREAKDOWN_LABELS.get(data["by"], ""),
             "suppressed": must_suppress,
             "minimum": min_group,
-            "caseloads": caseloads(insats, lansdel),
-            "surveys": summary_per_instrument(participants, period, min_group),
+            "caseloads": cases,
+            "surveys": surveys,
             "goal": goal,
             "goal_texts": goal.texts(minimum),
-            "goal_trend": _goal_trend(participants, insatser["start"], insatser["end"], minimum),
+            "goal_trend": _goal_trend(trend, minimum),
             "insats": insats,
             "query": request.GET.urlencode(),
         },
     )
 
 
-def _goal_trend(
-    participants: Any, start: dt.date | None, end: dt.date | None, minimum: int | None
-) -> dict[str, Any]:
-    """The goal figure by quarter over the insats period so far (`start` to `end`: for the
-    förbund, from the first insats's start), as a table and a chart."""
-    if start is None or end is None:
+def _goal_trend(trend: list[tuple[str, GoalFigure]], minimum: int | None) -> dict[str, Any]:
+    """The goal figure by quarter over the insats period so far (for the förbund, from the
+    first insats's start), as a table and a chart."""
+    if not trend:
         return {"rows": [], "chart": ""}
-    trend = goal_trend(participants, start, min(timezone.localdate(), end))
     rows = [(label, g, g.texts(minimum)) for label, g in trend]
     title = _(
         "Share discharged to one of the six destinations, by quarter, against the goal of 100 %"

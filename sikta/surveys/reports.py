@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from sikta.core.dates import on_days
+from sikta.core.reads import Reader, read
 from sikta.participants.models import Participant
 from sikta.reports.suppression import Hidden, suppress_table
 from sikta.surveys.models import Answer, Instrument, Item, Response, SubGoal
@@ -85,6 +86,16 @@ def pairs_per_instrument(
     period: tuple[dt.date, dt.date] | None = None,
     people: bool = True,
 ) -> dict[int, list[Pair]]:
+    return read(pairs_reader(instruments, participants, period=period, people=people))
+
+
+def pairs_reader(
+    instruments: list[Instrument],
+    participants: QuerySet[Participant],
+    *,
+    period: tuple[dt.date, dt.date] | None = None,
+    people: bool = True,
+) -> Reader[dict[int, list[Pair]]]:
     """Per instrument (by key), every participant with both a start and an exit answer to it in
     one enrolment.
 
@@ -116,7 +127,16 @@ def pairs_per_instrument(
     # units at start, how many answers; the units at exit (in the period), how many.
     units: dict[tuple[Any, ...], list[int]] = {}
     start = Response.Timepoint.START
-    for instrument, participant, enrolment, timepoint, counted, item, value in (
+    columns = (
+        "response__instrument_id",
+        "response__participant_id",
+        "response__enrolment_start",
+        "response__timepoint",
+        "in_period",
+        "item_id",
+        "value",
+    )
+    (answers,) = yield [
         Answer.objects.filter(
             response__participant_id__in=exited,
             response__instrument__in=instruments,
@@ -125,15 +145,10 @@ def pairs_per_instrument(
         )
         .annotate(in_period=in_period)
         .order_by()
-        .values_list(
-            "response__instrument_id",
-            "response__participant_id",
-            "response__enrolment_start",
-            "response__timepoint",
-            "in_period",
-            "item_id",
-            "value",
-        )
+        .values(*columns)
+    ]
+    for instrument, participant, enrolment, timepoint, counted, item, value in answers.columns(
+        *columns
     ):
         code, origin, step = counts[item]
         key = (instrument, participant, enrolment, code)
@@ -281,6 +296,12 @@ def response_rates(
 def summary_per_instrument(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
 ) -> list[tuple[Instrument, list[tuple[str, Summary]]]]:
+    return read(summary_reader(participants, period, min_group))
+
+
+def summary_reader(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
+) -> Reader[list[tuple[Instrument, list[tuple[str, Summary]]]]]:
     """Per current instrument, (sub-goal name, summary) over everyone counted, for pairs whose
     exit answer falls in the period; sub-goals with too few pairs suppressed. The dashboard
     and the lägesrapport show this."""
@@ -293,7 +314,7 @@ def summary_per_instrument(
         {item.subgoal.pk: item.subgoal for i in instruments for item in i.items.all()}.values()
     )
     names = {s.code: s.name for s in subgoals}
-    found = pairs_per_instrument(instruments, participants, period=period, people=False)
+    found = yield from pairs_reader(instruments, participants, period=period, people=False)
     result = []
     for instrument in instruments:
         summaries = summarise(
