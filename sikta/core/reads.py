@@ -1,20 +1,26 @@
 """A report's independent queries read together.
 
-A page such as the dashboard runs a dozen queries that do not depend on each other, and builds
-each in Python (the ORM) before the database can start on it. Read one at a time, the page takes
-the database's time plus Python's. On PostgreSQL `fetch` sends them one after the other in
-psycopg's pipeline mode, without waiting: the database works on the first while Python compiles
-the next, and the rows are read when all are sent. Elsewhere (SQLite) they are run in turn.
+A page such as the dashboard runs about ten queries that do not depend on each other, and
+builds each in Python (the ORM) before the database can start on it. Read one at a time, the
+page takes the database's time plus Python's. On PostgreSQL `fetch` sends them one after the
+other in psycopg's pipeline mode, without waiting: the database works on the first while Python
+compiles the next. The rows are then read in the order sent, each as soon as it is there, so
+the longest query is best sent last: the others' rows are read while it runs. Elsewhere
+(SQLite) the queries run one at a time, with the same result.
 
-A report says what it needs as a reader: a generator that yields a list of querysets, receives
-their rows (one `Rows` per queryset, in the same order) and returns its result. `read` runs a
-reader; `together` makes one reader of several, so that their queries go in the same batch:
+A report says what it needs as a reader: a generator that yields a list of values()
+querysets, receives their rows (one `Rows` per queryset, in the same order) and returns its
+result. `read` runs a reader; `together` makes one reader of several, so that their queries go
+in the same batch:
 
-    def flow(participants):
+    def per_track(participants):
         (rows,) = yield [participants.values("track").annotate(n=Count("pk"))]
-        return {row["track"]: row["n"] for row in rows.dicts()}
+        return {track: n for track, n in rows.columns("track", "n")}
 
-    by_track, caseload = read(together(flow(participants), caseload_reader(staff)))
+    by_track, staff = read(together(per_track(participants), caseloads_reader(insats)))
+
+A reader may yield more than once (a query that needs the rows of another); it may run other
+queries of its own between its yields, but those are not batched.
 """
 
 from __future__ import annotations
@@ -62,12 +68,12 @@ def nothing(result: T) -> Reader[T]:
 
 def read(reader: Reader[T]) -> T:
     """Runs a reader: its querysets are fetched (`fetch`) each time it yields."""
-    querysets = next(reader)
-    while True:
-        try:
+    try:
+        querysets = next(reader)
+        while True:
             querysets = reader.send(fetch(querysets))
-        except StopIteration as done:
-            return done.value
+    except StopIteration as done:
+        return done.value
 
 
 def together(*readers: Reader[Any]) -> Reader[list[Any]]:
@@ -101,6 +107,8 @@ def fetch(querysets: list[QuerySet[Any]]) -> list[Rows]:
     if not querysets:
         return []
     using = querysets[0].db
+    if any(queryset.db != using for queryset in querysets):
+        raise ValueError("A batch reads from one database.")
     connection = connections[using]
     compilers = [queryset.query.get_compiler(using=using) for queryset in querysets]
     if connection.vendor != "postgresql" or len(querysets) == 1:

@@ -116,6 +116,7 @@ def test_readers_together_get_their_own_rows_in_rounds(participants) -> None:
     # The first round holds the three first queries; the second only the one that waited.
     assert [len(batch) for batch in sent] == [3, 1]
     assert read(_two_rounds()) == 2
+    assert read(nothing("no query")) == "no query"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a pipeline is PostgreSQL's")
