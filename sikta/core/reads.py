@@ -67,13 +67,19 @@ def nothing(result: T) -> Reader[T]:
 
 
 def read(reader: Reader[T]) -> T:
-    """Runs a reader: its querysets are fetched (`fetch`) each time it yields."""
-    try:
-        querysets = next(reader)
-        while True:
-            querysets = reader.send(fetch(querysets))
-    except StopIteration as done:
-        return done.value
+    """Runs a reader: its querysets are fetched (`fetch`) each time it yields. If a fetch
+    fails, the reader is closed (its `finally` blocks run) and the error raised."""
+    rows: list[Rows] | None = None
+    while True:
+        try:
+            querysets = next(reader) if rows is None else reader.send(rows)
+        except StopIteration as done:
+            return done.value
+        try:
+            rows = fetch(querysets)
+        except BaseException:
+            reader.close()
+            raise
 
 
 def together(*readers: Reader[Any]) -> Reader[list[Any]]:
@@ -102,8 +108,8 @@ def together(*readers: Reader[Any]) -> Reader[list[Any]]:
 
 
 def fetch(querysets: list[QuerySet[Any]]) -> list[Rows]:
-    """The rows of each values() queryset, sent in one pipeline on PostgreSQL (all of them from
-    the same database: the one the first reads from)."""
+    """The rows of each values() queryset, sent in one pipeline on PostgreSQL. All of them must
+    read from the same database (ValueError otherwise)."""
     if not querysets:
         return []
     using = querysets[0].db
@@ -113,6 +119,9 @@ def fetch(querysets: list[QuerySet[Any]]) -> list[Rows]:
     compilers = [queryset.query.get_compiler(using=using) for queryset in querysets]
     if connection.vendor != "postgresql" or len(querysets) == 1:
         return [_run(connection, compiler) for compiler in compilers]
+    # The health check of a reused connection (conn_health_checks) before the pipeline, not in
+    # it: a dead connection is replaced here, as the ORM's first query would.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.connection.pipeline():
         sent = [_send(connection, compiler) for compiler in compilers]
@@ -125,8 +134,14 @@ def _send(connection: Any, compiler: Any) -> tuple[Any, Any]:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return compiler, None
+    if not sql:
+        return compiler, None
     cursor = connection.cursor()
-    cursor.execute(sql, params)
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
     return compiler, cursor
 
 
@@ -146,6 +161,10 @@ def _read(compiler: Any, cursor: Any) -> Rows:
         return Rows(names, [])
     with cursor:
         rows = cursor.fetchall()
+    if compiler.has_extra_select:  # columns added for DISTINCT with ORDER BY: not the query's
+        rows = [row[: compiler.col_count] for row in rows]
+    if len(names) != compiler.col_count:
+        raise ValueError("Only values() querysets are read together.")
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     converters = compiler.get_converters(fields)
     if converters:

@@ -150,6 +150,7 @@ def _figure(
 def participant_flow(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
+    """Enrolled, discharged and active participants per group: `flow_reader`, on its own."""
     return read(flow_reader(participants, period, by))
 
 
@@ -240,6 +241,7 @@ def _outcomes(rows: Rows) -> Figure:
 def exit_figures(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> tuple[Figure, Figure]:
+    """Outcomes against the goal and time in the programme: `exits_reader`, on its own."""
     return read(exits_reader(participants, period, by))
 
 
@@ -323,6 +325,7 @@ def referrals_in(scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by:
 def referral_figures(
     scope: QuerySet[Referral], period: tuple[dt.date, dt.date], by: str
 ) -> tuple[Figure, Figure]:
+    """The referrals by status and by referring organisation: `referrals_reader`, on its own."""
     return read(referrals_reader(scope, period, by))
 
 
@@ -369,6 +372,7 @@ def referrals_reader(
 def work_training(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Figure:
+    """Work-training placements per group: `work_training_reader`, on its own."""
     return read(work_training_reader(participants, period, by))
 
 
@@ -404,6 +408,7 @@ def dashboard(
     period: tuple[dt.date, dt.date],
     by: str,
 ) -> list[Figure]:
+    """The dashboard's figures: `dashboard_reader`, on its own (the exports read only these)."""
     return read(dashboard_reader(participants, referrals, period, by))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
-from sikta.core.reads import Reader, read
+from sikta.core.reads import Reader
 from sikta.participants.models import Participant
 from sikta.reports.aggregates import Figure, exits_in, goal_measures
 from sikta.reports.suppression import hidden_label
@@ -79,12 +79,6 @@ def quarters(start: dt.date, end: dt.date) -> list[tuple[str, tuple[dt.date, dt.
         )
         year, quarter = (year + 1, 0) if quarter == 3 else (year, quarter + 1)
     return found
-
-
-def goal_trend(
-    participants: QuerySet[Participant], start: dt.date, end: dt.date
-) -> list[tuple[str, GoalFigure]]:
-    return read(goal_trend_reader(participants, start, end))
 
 
 def goal_trend_reader(

@@ -86,6 +86,7 @@ def pairs_per_instrument(
     period: tuple[dt.date, dt.date] | None = None,
     people: bool = True,
 ) -> dict[int, list[Pair]]:
+    """Per instrument, the before/after pairs: `pairs_reader`, on its own."""
     return read(pairs_reader(instruments, participants, period=period, people=people))
 
 
@@ -296,6 +297,7 @@ def response_rates(
 def summary_per_instrument(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], min_group: int
 ) -> list[tuple[Instrument, list[tuple[str, Summary]]]]:
+    """The change per instrument and sub-goal: `summary_reader`, on its own."""
     return read(summary_reader(participants, period, min_group))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
+    Value,
 )
 from django.test.utils import CaptureQueriesContext
 
@@ -139,3 +140,37 @@ def test_rows_by_name() -> None:
     assert list(rows.dicts()) == [{"a": 1, "b": 2, "c": 3}, {"a": 4, "b": 5, "c": 6}]
     assert list(rows.columns("c", "a")) == [(3, 1), (6, 4)]
     assert list(rows.columns("b")) == [(2,), (5,)]
+
+
+def test_columns_added_for_distinct_order_are_not_rows_columns(participants) -> None:
+    # DISTINCT with an ORDER BY outside the values: Django selects the order's column too.
+    names = Participant.objects.values("kommun__name").distinct().order_by("-start_date")
+    (rows,) = fetch([names])
+    assert list(rows.dicts()) == list(names)
+
+
+def test_only_values_querysets_are_read_and_a_failed_read_closes_its_reader(
+    participants,
+) -> None:
+    closed = []
+
+    def objects() -> Reader[int]:
+        try:
+            (rows,) = yield [Participant.objects.all()]
+            return len(rows.tuples)
+        finally:
+            closed.append(True)
+
+    with pytest.raises(ValueError, match="values"):
+        read(objects())
+    assert closed == [True]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a pipeline is PostgreSQL's")
+def test_on_postgresql_an_error_in_the_pipeline_is_djangos_and_the_connection_lives_on(
+    participants,
+) -> None:
+    broken = Participant.objects.annotate(x=Value(1) / Value(0)).values("x")
+    with pytest.raises(DataError), transaction.atomic():
+        fetch([*shapes()[:2], broken])
+    assert [list(rows.dicts()) for rows in fetch(shapes()[:3])] == [list(qs) for qs in shapes()[:3]]
