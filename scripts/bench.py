@@ -343,10 +343,12 @@ def median_seconds(run: Callable[[], object], repeat: int = REPEAT) -> float:
 def medians_in_turns(
     page: Callable[[], object], hand: Callable[[], object], repeat: int
 ) -> tuple[float, float]:
-    """The median seconds of `page` and of `hand`, run in turns (page, hand, page, …)."""
+    """The median seconds of `page` and of `hand`, run in turns, each first every other time
+    (page, hand, hand, page, page, …): neither always runs on what the other left warm."""
     times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for run, found in zip((page, hand), times, strict=True):
+    pairs = [(page, times[0]), (hand, times[1])]
+    for turn in range(repeat):
+        for run, found in pairs if turn % 2 == 0 else pairs[::-1]:
             start = time.perf_counter()
             run()
             found.append(time.perf_counter() - start)
