@@ -213,10 +213,16 @@ def outcomes(
 def _outcomes_reader(
     participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
 ) -> Reader[Figure]:
-    exits = exits_in(participants, period)
-    group = dimension(by, prefix="participant__", on=period[1])
+    exits, group = _exits_by(participants, period, by)
     (rows,) = yield [_grouped(exits, group, _outcome_measures())]
     return _outcomes(rows)
+
+
+def _exits_by(
+    participants: QuerySet[Participant], period: tuple[dt.date, dt.date], by: str
+) -> tuple[QuerySet[Exit], Any]:
+    """The period's exits and the expression their breakdown groups by."""
+    return exits_in(participants, period), dimension(by, prefix="participant__", on=period[1])
 
 
 def _outcome_measures() -> dict[str, Count]:
@@ -224,7 +230,7 @@ def _outcome_measures() -> dict[str, Count]:
 
 
 def _outcomes(rows: Rows) -> Figure:
-    data = _by_group(rows, ("exits", "destination", "over_year"))
+    data = _by_group(rows, _outcome_measures())
     labels = {
         "exits": _("Discharged"),
         "destination": _("To one of the six destinations (goal: all)"),
@@ -251,8 +257,7 @@ def exits_reader(
     """The two figures over the period's exits — outcomes against the goal, and the time in
     the programme — from one grouped count and the medians (two queries; a third for the
     median over everyone when there are groups)."""
-    exits = exits_in(participants, period)
-    group = dimension(by, prefix="participant__", on=period[1])
+    exits, group = _exits_by(participants, period, by)
     queries = [_grouped(exits, group, _outcome_measures()), _medians(exits, group)]
     if by != "all":
         queries.append(_medians(exits, Value("all", output_field=CharField())))
